@@ -1,0 +1,62 @@
+// Benchmarks of the sample workload: each stage alone, then end to end.
+#include "{{ cookiecutter.project_name }}/compiler.hpp"
+#include "{{ cookiecutter.project_name }}/lexer.hpp"
+#include "{{ cookiecutter.project_name }}/vm.hpp"
+#include "{{ cookiecutter.project_name }}/workload.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <variant>
+
+namespace {{ cookiecutter.namespace }} {
+namespace {
+
+std::string program_text(const benchmark::State& state) {
+  return generate_program(WorkloadOptions{42, static_cast<std::size_t>(state.range(0))});
+}
+
+void BM_Tokenize(benchmark::State& state) {
+  const std::string source = program_text(state);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(tokenize(source));
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(source.size()));
+}
+BENCHMARK(BM_Tokenize)->Arg(200)->Arg(2000);
+
+void BM_Compile(benchmark::State& state) {
+  const std::string source = program_text(state);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(compile(source));
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(source.size()));
+}
+BENCHMARK(BM_Compile)->Arg(200)->Arg(2000);
+
+void BM_Run(benchmark::State& state) {
+  const CompileResult compiled = compile(program_text(state));
+  const Program& program = std::get<Program>(compiled);
+  std::uint64_t steps = 0;
+  for (auto _ : state) {
+    const RunResult result = run(program);
+    steps += result.steps;
+    benchmark::DoNotOptimize(result.checksum);
+  }
+  state.counters["steps/s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Run)->Arg(200)->Arg(2000);
+
+void BM_Evaluate(benchmark::State& state) {
+  const std::string source = program_text(state);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(evaluate(source).checksum);
+  }
+}
+BENCHMARK(BM_Evaluate)->Arg(2000);
+
+}  // namespace
+}  // namespace {{ cookiecutter.namespace }}
+
+BENCHMARK_MAIN();
