@@ -1,0 +1,36 @@
+# perfproj: performance-tuned builds through validated PERFPROJ_* options.
+#
+# Use from a project's CMakeLists.txt, after project():
+#
+#   list(APPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/perfproj")
+#   include(Perfproj)
+#   ...
+#   perfproj_target_defaults(mylib myapp)   # warnings, visibility (own code)
+#
+# Presets set PERFPROJ_* cache variables; the modules turn them into flags.
+# Whole-program settings apply to every target defined after this include,
+# dependencies included, and are never exported with installed targets.
+include_guard(GLOBAL)
+
+if(CMAKE_VERSION VERSION_LESS 3.25)
+  message(FATAL_ERROR "perfproj needs CMake 3.25 or newer (this is ${CMAKE_VERSION})")
+endif()
+set(PERFPROJ_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+include("${PERFPROJ_MODULE_DIR}/PerfprojOptions.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojProbe.cmake")
+
+perfproj_primary_language(_perfproj_lang)
+if(NOT _perfproj_lang)
+  message(FATAL_ERROR "perfproj: include(Perfproj) after project() has enabled C or C++")
+endif()
+
+include("${PERFPROJ_MODULE_DIR}/PerfprojToolchain.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojLTO.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojWarnings.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojTargets.cmake")
+
+_perfproj_apply_lto()
+
+perfproj_check_unknown_options()
+perfproj_fail_on_problems()

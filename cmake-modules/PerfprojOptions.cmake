@@ -1,0 +1,72 @@
+# Declaring and validating PERFPROJ_* options.
+#
+# Every option is a cache variable declared with perfproj_option(), which
+# records its allowed values. Problems (a bad value, a conflict, a missing tool)
+# are collected with perfproj_problem() and reported together by
+# perfproj_fail_on_problems(): one configure error that lists every problem and
+# its fix, instead of failing on the first or silently dropping an option.
+include_guard(GLOBAL)
+
+# perfproj_option(<name> <default> <doc> [BOOL] [VALUES <value>...])
+function(perfproj_option name default doc)
+  cmake_parse_arguments(PARSE_ARGV 3 arg "BOOL" "" "VALUES")
+  if(arg_BOOL)
+    set(${name} "${default}" CACHE BOOL "${doc}")
+  else()
+    set(${name} "${default}" CACHE STRING "${doc}")
+  endif()
+  if(arg_VALUES)
+    set_property(CACHE ${name} PROPERTY STRINGS ${arg_VALUES})
+  endif()
+  set_property(GLOBAL APPEND PROPERTY PERFPROJ_DECLARED_OPTIONS ${name})
+
+  set(value "${${name}}")
+  if(arg_BOOL)
+    string(TOUPPER "${value}" upper)
+    if(NOT upper MATCHES "^(ON|OFF|TRUE|FALSE|YES|NO|1|0)$")
+      perfproj_problem("${name}=${value} is not a boolean" "set ${name} to ON or OFF")
+    endif()
+  elseif(arg_VALUES AND NOT value IN_LIST arg_VALUES)
+    list(JOIN arg_VALUES ", " choices)
+    perfproj_problem("${name}=${value} is not a known value" "set ${name} to one of: ${choices}")
+  endif()
+endfunction()
+
+# perfproj_problem(<what is wrong> <how to fix it>)
+function(perfproj_problem what fix)
+  # A ';' would split the message: problems are kept in a CMake list, and list
+  # values such as PERFPROJ_SANITIZERS=address;thread read fine with commas.
+  string(REPLACE ";" "," what "${what}")
+  string(REPLACE ";" "," fix "${fix}")
+  set_property(GLOBAL APPEND PROPERTY PERFPROJ_PROBLEMS "${what}\n     fix: ${fix}")
+endfunction()
+
+# A PERFPROJ_* cache variable that no module declared is a typo or a preset
+# setting something nothing reads; both deserve an error, not silence.
+function(perfproj_check_unknown_options)
+  get_property(declared GLOBAL PROPERTY PERFPROJ_DECLARED_OPTIONS)
+  get_cmake_property(cached CACHE_VARIABLES)
+  foreach(var IN LISTS cached)
+    if(var MATCHES "^PERFPROJ_" AND NOT var IN_LIST declared)
+      perfproj_problem("${var} is not a perfproj option"
+                       "check the spelling (the options are listed in docs/presets.md)")
+    endif()
+  endforeach()
+endfunction()
+
+function(perfproj_fail_on_problems)
+  get_property(found GLOBAL PROPERTY PERFPROJ_PROBLEMS)
+  if(NOT found)
+    return()
+  endif()
+  list(LENGTH found count)
+  set(text "perfproj: ${count} problem(s) with the build options:\n")
+  set(index 0)
+  foreach(problem IN LISTS found)
+    math(EXPR index "${index} + 1")
+    string(APPEND text "  ${index}. ${problem}\n")
+  endforeach()
+  # Clear the list so that a project catching the error can configure again.
+  set_property(GLOBAL PROPERTY PERFPROJ_PROBLEMS "")
+  message(FATAL_ERROR "${text}")
+endfunction()

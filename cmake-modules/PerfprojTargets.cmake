@@ -1,0 +1,46 @@
+# Per-target settings for the project's own targets.
+#
+# Whole-program settings (LTO, architecture, PGO, sanitizers) are applied to the
+# whole build tree by Perfproj.cmake; what belongs to the project's own code
+# only (warnings, visibility, hardening, clang-tidy) is applied here, as PRIVATE
+# properties that never reach installed or exported targets.
+include_guard(GLOBAL)
+
+# perfproj_target_defaults(<target>...)
+function(perfproj_target_defaults)
+  foreach(target IN LISTS ARGN)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "INTERFACE_LIBRARY")
+      continue()  # nothing is compiled for it
+    endif()
+    perfproj_target_warnings(${target})
+    # Hidden visibility: only the API marked visible is exported, which gives
+    # LTO and the optimizer more freedom and keeps the dynamic symbol table small.
+    set_target_properties(${target} PROPERTIES
+      C_VISIBILITY_PRESET hidden
+      CXX_VISIBILITY_PRESET hidden
+      VISIBILITY_INLINES_HIDDEN ON
+      C_EXTENSIONS OFF
+      CXX_EXTENSIONS OFF)
+  endforeach()
+endfunction()
+
+# perfproj_installable_library(<target>): a library installed for other
+# projects to link. With LTO, GCC writes IR-only objects (-fno-fat-lto-objects),
+# which a consumer that does not use LTO cannot link; an installed static
+# library keeps machine code next to the IR (-ffat-lto-objects). Clang 14/16
+# have no fat LTO objects: the installed archive is ThinLTO bitcode, so say so.
+function(perfproj_installable_library target)
+  get_target_property(type ${target} TYPE)
+  get_target_property(ipo ${target} INTERPROCEDURAL_OPTIMIZATION)
+  if(NOT type STREQUAL "STATIC_LIBRARY" OR NOT ipo)
+    return()
+  endif()
+  perfproj_compiler(family major)
+  if(family STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -ffat-lto-objects)
+  elseif(family STREQUAL "Clang")
+    message(STATUS "perfproj: the installed ${target} holds ThinLTO bitcode: "
+                   "programs linking it need Clang ${major} with LTO (or build it without PERFPROJ_LTO)")
+  endif()
+endfunction()
