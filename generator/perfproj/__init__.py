@@ -1,0 +1,3 @@
+"""perfproj: performance-first C++ project generator."""
+
+__version__ = "0.1.0"

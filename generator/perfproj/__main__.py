@@ -1,0 +1,3 @@
+from perfproj.cli import main
+
+main()

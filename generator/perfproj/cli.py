@@ -1,0 +1,115 @@
+"""The perfproj command line: thin click commands over the library modules.
+
+Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+import click
+
+from perfproj import __version__
+from perfproj.errors import PerfprojError
+
+PROMPTS = {
+    "project_name": "Project name",
+    "description": "One-line description",
+    "kind": "Kind (app+lib: library and app; app: app only; lib: library only)",
+    "cxx_standard": "C++ standard",
+    "namespace": "C++ namespace",
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="perfproj")
+def cli() -> None:
+    """perfproj: C++ projects with builds tuned the way performance engineers tune them."""
+
+
+def _prompter(question, default: str) -> str:  # type: ignore[no-untyped-def]
+    from perfproj import answers
+
+    label = PROMPTS.get(question.key, question.key)
+    if question.choices:
+        return str(click.prompt(label, default=default, type=click.Choice(question.choices)))
+
+    def check(value: str) -> str:
+        problems = answers.field_problems(question.key, value)
+        if problems:
+            raise click.BadParameter(problems[0])
+        return value
+
+    return str(click.prompt(label, default=default, value_proc=check))
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option(
+    "-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="Directory to create the project in.",
+)
+@click.option("--kind", type=click.Choice(["app+lib", "app", "lib"]), help="What to build [app+lib].")
+@click.option("--cxx-standard", type=click.Choice(["17", "20", "23"]), help="C++ standard [20].")
+@click.option("--namespace", help="C++ namespace [NAME with - as _].")
+@click.option("--description", help="One-line project description.")
+@click.option(
+    "--config-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML/JSON answers (cookiecutter's default_context format or a flat mapping).",
+)
+@click.option("--no-input", is_flag=True, help="Never prompt; unanswered questions take their default.")
+@click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
+def new(
+    name: str | None, output_dir: Path, kind: str | None, cxx_standard: str | None,
+    namespace: str | None, description: str | None, config_file: Path | None,
+    no_input: bool, no_git: bool,
+) -> None:
+    """Create the C++ project NAME.
+
+    Answers come from the options, then --config-file, then prompts on a
+    terminal (or the defaults with --no-input).
+    """
+    from perfproj.new import NewRequest, create_project
+
+    flags = {
+        key: value
+        for key, value in {
+            "kind": kind, "cxx_standard": cxx_standard, "namespace": namespace,
+            "description": description,
+        }.items()
+        if value is not None
+    }
+    interactive = not no_input and sys.stdin.isatty()
+    request = NewRequest(output_dir, name, flags, config_file, use_git=not no_git)
+    result = create_project(request, _prompter if interactive else None)
+    kind_text = result.answers["kind"]
+    click.echo(f"Created {result.path} ({kind_text}, C++{result.answers['cxx_standard']})")
+    click.echo("Next:")
+    click.echo(f"  cd {result.path}")
+    click.echo("  cmake --workflow --preset release")
+    if kind_text != "lib":
+        click.echo(f"  ./build/release/{result.answers['project_name']}")
+
+
+def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
+    text = " ".join(message.split())  # always one line
+    click.echo(f"{command}: error: {text}", err=True)
+    sys.exit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    try:
+        code = cli.main(args=list(argv) if argv is not None else None, prog_name="perfproj",
+                        standalone_mode=False)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "perfproj"
+        _fail(f"{error.format_message()} (see '{command} --help')", 2, command)
+    except click.ClickException as error:
+        _fail(error.format_message(), 1)
+    except click.Abort:
+        _fail("aborted", 1)
+    except PerfprojError as error:
+        _fail(str(error), error.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
