@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from perfproj.errors import UsageError
 
 
 def read_answers(path: Path) -> dict[str, str]:
     """The answers in `path`, as strings. Raises UsageError on unreadable input."""
+    import yaml  # only needed here: keeps `perfproj new` without a config file fast
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:

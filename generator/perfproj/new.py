@@ -45,7 +45,7 @@ def create_project(request: NewRequest, ask: answers.Prompter | None) -> NewResu
         git.require_git()
 
     with tempfile.TemporaryDirectory(prefix="perfproj-template-") as work:
-        template = render.stage_builtin_template(Path(work) / "template")
+        template = render.stage_builtin_template(Path(work) / "template", with_hooks=False)
         decided = answers.resolve(answers.template_questions(template), explicit, {}, ask)
         problems = rules.answer_rules().problems(decided)
         if problems:
@@ -55,6 +55,7 @@ def create_project(request: NewRequest, ask: answers.Prompter | None) -> NewResu
 
         with atomic_directory(final) as staging:
             project = render.render(template, decided, staging)
+            rules.prune_rules().prune(project, decided["kind"])  # the post-gen hook, in-process
             source = record.TemplateSource(source="builtin", revision=__version__)
             generated = record.Record(__version__, source, decided, record.hash_tree(project))
             record.write_record(project, generated)

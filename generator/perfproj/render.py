@@ -27,6 +27,13 @@ PRESETS_DIR = MODULES_DIR / "presets"
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
+def _ignore_hooks_too(directory: str, names: list[str]) -> set[str]:
+    ignored = set(_IGNORE(directory, names))
+    if Path(directory) == resources.data_dir("template"):
+        ignored.add("hooks")
+    return ignored
+
+
 def project_template_dir(template_dir: Path) -> Path:
     """The templated project folder inside a template, e.g. {{cookiecutter.project_name}}."""
     candidates = [p for p in template_dir.iterdir() if p.is_dir() and "{{" in p.name]
@@ -35,9 +42,14 @@ def project_template_dir(template_dir: Path) -> Path:
     return candidates[0]
 
 
-def stage_builtin_template(destination: Path) -> Path:
-    """Copy the built-in template to `destination` with the modules and presets in place."""
-    shutil.copytree(resources.data_dir("template"), destination, ignore=_IGNORE)
+def stage_builtin_template(destination: Path, with_hooks: bool = True) -> Path:
+    """Copy the built-in template to `destination` with the modules and presets in place.
+
+    Without hooks, the caller runs the same checks and pruning in-process
+    (see rules.py).
+    """
+    ignore = _IGNORE if with_hooks else _ignore_hooks_too
+    shutil.copytree(resources.data_dir("template"), destination, ignore=ignore)
     modules = project_template_dir(destination) / MODULES_DIR
     shutil.copytree(resources.data_dir("cmake-modules"), modules, ignore=_IGNORE)
     shutil.copytree(resources.data_dir("presets"), modules / PRESETS_DIR.name, ignore=_IGNORE)

@@ -1,0 +1,1 @@
+"""Shared test helpers: running perfproj and building generated projects."""

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine (CI runs this too via
+# .ci/run). Extra arguments go to pytest, e.g. `tests/run.sh -m "not integration"`.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../generator/bootstrap.sh"
+perfproj_bootstrap test
+
+# Builds in the suite go through ccache; the cache survives between runs.
+export CCACHE_DIR=${CCACHE_DIR:-$PERFPROJ_ROOT/.cache/ccache}
+cd "$PERFPROJ_ROOT"
+exec "$PERFPROJ_VENV/bin/python" -m pytest "$@"
