@@ -59,12 +59,21 @@ def test_dev_release_and_plain_builds(make_project, toolchain: str) -> None:
         == app_output(project, "build/plain")
 
 
+GTEST_SOURCE = "/usr/src/googletest"  # Debian's googletest package
+
+
 @pytest.mark.parametrize(("toolchain", "kind", "standard"), [("gcc", "lib", "17"), ("clang", "app", "23")])
 def test_kinds_and_standards(make_project, toolchain: str, kind: str, standard: str) -> None:
     project = make_project(toolchain, "kinds", "--kind", kind, "--cxx-standard", standard)
-    project.configure()
+    # GCC also takes the FetchContent fallback for GoogleTest: find_package is
+    # disabled and the "download" comes from Debian's copy of the sources.
+    fallback = {"CMAKE_DISABLE_FIND_PACKAGE_GTest": "ON", "FETCHCONTENT_SOURCE_DIR_GOOGLETEST": GTEST_SOURCE}
+    project.configure(defines=fallback if toolchain == "gcc" else None)
     project.build("build/plain")
     project.ctest("build/plain")
+    built_gtest = (project.path / "build/plain/lib/libgtest.a").exists() or any(
+        (project.path / "build/plain").rglob("libgtest*.a"))
+    assert built_gtest == (toolchain == "gcc")
     commands = project.own_compile_commands("build/plain")
     assert any(re.match(rf"-std=c\+\+({standard}|2b)$", flag) for flag in flags_of(commands[0]))
     assert (project.path / "build/plain/kinds").exists() == (kind != "lib")
