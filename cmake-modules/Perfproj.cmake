@@ -5,7 +5,8 @@
 #   list(APPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/perfproj")
 #   include(Perfproj)
 #   ...
-#   perfproj_target_defaults(mylib myapp)   # warnings, visibility (own code)
+#   perfproj_target_defaults(mylib myapp)   # warnings, visibility, CPU guard, allocator
+#   perfproj_build_info(myapp)              # --build-info support
 #
 # Presets set PERFPROJ_* cache variables; the modules turn them into flags.
 # Whole-program settings apply to every target defined after this include,
@@ -27,10 +28,15 @@ endif()
 
 include("${PERFPROJ_MODULE_DIR}/PerfprojToolchain.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojLTO.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojArch.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojAllocator.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojWarnings.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojBuildInfo.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojTargets.cmake")
 
 _perfproj_apply_lto()
+_perfproj_apply_arch()
+_perfproj_apply_allocator()
 
 perfproj_check_unknown_options()
 perfproj_fail_on_problems()

@@ -51,9 +51,10 @@ function(perfproj_check_flags out)
     foreach(lang IN LISTS languages)
       set(CMAKE_REQUIRED_LINK_OPTIONS ${arg_COMPILE} ${arg_LINK})
       set(CMAKE_REQUIRED_QUIET ON)
-      unset(result CACHE)
-      check_compiler_flag(${lang} "${arg_COMPILE}" result)
-      unset(result CACHE)  # keep only our keyed copy in the cache
+      unset(_perfproj_flag_result CACHE)
+      check_compiler_flag(${lang} "${arg_COMPILE}" _perfproj_flag_result)
+      set(result "${_perfproj_flag_result}")
+      unset(_perfproj_flag_result CACHE)  # keep only our keyed copy in the cache
       if(NOT result)
         set(ok FALSE)
         break()

@@ -3,11 +3,13 @@
 # Whole-program settings (LTO, architecture, PGO, sanitizers) are applied to the
 # whole build tree by Perfproj.cmake; what belongs to the project's own code
 # only (warnings, visibility, hardening, clang-tidy) is applied here, as PRIVATE
-# properties that never reach installed or exported targets.
+# properties that never reach installed or exported targets. Executables and
+# shared libraries also get the CPU guard, and executables the allocator.
 include_guard(GLOBAL)
 
 # perfproj_target_defaults(<target>...)
 function(perfproj_target_defaults)
+  perfproj_compiler(family major)
   foreach(target IN LISTS ARGN)
     get_target_property(type ${target} TYPE)
     if(type STREQUAL "INTERFACE_LIBRARY")
@@ -22,6 +24,17 @@ function(perfproj_target_defaults)
       VISIBILITY_INLINES_HIDDEN ON
       C_EXTENSIONS OFF
       CXX_EXTENSIONS OFF)
+    if(type MATCHES "^(SHARED|MODULE)_LIBRARY$" AND family STREQUAL "GNU")
+      # GCC otherwise assumes every exported function may be replaced at run
+      # time (LD_PRELOAD) and will not inline it or call it directly.
+      target_compile_options(${target} PRIVATE -fno-semantic-interposition)
+    endif()
+    if(type MATCHES "^(EXECUTABLE|SHARED_LIBRARY|MODULE_LIBRARY)$" AND TARGET perfproj_cpu_guard)
+      target_sources(${target} PRIVATE $<TARGET_OBJECTS:perfproj_cpu_guard>)
+    endif()
+    if(type STREQUAL "EXECUTABLE")
+      perfproj_link_allocator(${target})
+    endif()
   endforeach()
 endfunction()
 

@@ -104,9 +104,14 @@ class Project:
     def link_commands(self, build_dir: str) -> list[str]:
         """The link command of every executable and shared library (from Ninja)."""
         out = self.run("ninja", "-C", build_dir, "-t", "commands").stdout
-        return [line for line in out.splitlines() if " -o " in line and " -c " not in line
-                and not line.startswith(("/usr/bin/ar", ":")) and "ranlib" not in line
-                and " qc " not in line]
+        links = []
+        for line in out.splitlines():
+            # Ninja wraps link steps as ": && <command> && :".
+            command = line.removeprefix(": && ").removesuffix(" && :")
+            if " -o " in command and " -c " not in command and not _is_archiver(command):
+                links.append(command.split(" && ")[0])
+        assert links, f"no link commands in {build_dir}"
+        return links
 
     def link_command(self, build_dir: str, output: str) -> str:
         matches = [line for line in self.link_commands(build_dir) if f"-o {output} " in line
@@ -115,12 +120,18 @@ class Project:
         return matches[0]
 
 
+def _is_archiver(command: str) -> bool:
+    tool = Path(shlex.split(command)[0]).name
+    return tool.endswith(("ar", "ranlib")) or tool in ("cmake",)
+
+
 def flags_of(command: str | dict[str, str]) -> list[str]:
     text = command["command"] if isinstance(command, dict) else command
     return shlex.split(text)
 
 
 def assert_all_have(commands: Sequence[str | dict[str, str]], *flags: str) -> None:
+    assert commands, "no commands to check"
     for command in commands:
         present = flags_of(command)
         for flag in flags:
@@ -128,6 +139,7 @@ def assert_all_have(commands: Sequence[str | dict[str, str]], *flags: str) -> No
 
 
 def assert_none_have(commands: Sequence[str | dict[str, str]], *flags: str) -> None:
+    assert commands, "no commands to check"
     for command in commands:
         present = flags_of(command)
         for flag in flags:

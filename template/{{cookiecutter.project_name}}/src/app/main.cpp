@@ -4,6 +4,8 @@
 #include "{{ cookiecutter.project_name }}/vm.hpp"
 #include "{{ cookiecutter.project_name }}/workload.hpp"
 
+#include "perfproj_build_info.h"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -33,7 +35,7 @@ std::string_view program_name = "app";
 void print_usage(std::ostream& out) {
   out << "usage: " << program_name
       << " [--statements N] [--seed S] [--iterations R] [--file PATH]\n"
-         "       [--print-program] [--help]\n"
+         "       [--print-program] [--build-info] [--help]\n"
          "Generates a calc program (or reads PATH), compiles and runs it R times\n"
          "and prints the checksum of the values it emitted.\n";
 }
@@ -63,6 +65,10 @@ std::variant<Options, int> parse_arguments(int argc, char** argv) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       print_usage(std::cout);
+      return 0;
+    }
+    if (arg == "--build-info") {
+      perfproj_print_build_info(stdout);  // see cmake/perfproj/PerfprojBuildInfo.cmake
       return 0;
     }
     if (arg == "--print-program") {
