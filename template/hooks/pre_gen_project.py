@@ -33,13 +33,15 @@ CXX_KEYWORDS = frozenset(
     """.split()
 )
 
-# Names CMake, CTest or the generated project already use for targets or
-# namespaces: a project with one of these names would not configure.
+# Names CMake, CTest or the generated project already use for targets,
+# namespaces or build-tree folders (the app is built as build/<preset>/<name>,
+# next to build/<preset>/tests/ and bench/): such a project would not build.
 RESERVED_NAMES = frozenset(
     """
     all clean help install package package_source test edit_cache rebuild_cache
     list_install_components ALL_BUILD ZERO_CHECK RUN_TESTS INSTALL PACKAGE
     gtest gtest_main gmock gmock_main benchmark benchmark_main GTest
+    tests bench CMakeFiles Testing
     std posix perfproj
     """.split()
 )

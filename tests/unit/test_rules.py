@@ -27,6 +27,8 @@ def test_valid_names(name: str) -> None:
         ("test", "reserved"),
         ("std", "reserved"),
         ("benchmark", "reserved"),
+        ("bench", "reserved"),  # the app would collide with build/<preset>/bench/
+        ("tests", "reserved"),
         ("x" * 65, "longer than 64"),
         ("app-", "ends with"),
         ("x;rm-rf", "may contain only"),

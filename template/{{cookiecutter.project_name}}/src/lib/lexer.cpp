@@ -26,6 +26,28 @@ constexpr std::array<Keyword, 5> keywords{
     Keyword{"emit", TokenKind::Emit},
 };
 
+// The kind of every token that is one character and never starts a longer one;
+// TokenKind::End for the rest. A table keeps next() small, so compilers inline
+// it into the token loop under any inlining budget, LTO included.
+constexpr std::array<TokenKind, 128> single_character_kinds = [] {
+  std::array<TokenKind, 128> kinds{};
+  for (TokenKind& kind : kinds) {
+    kind = TokenKind::End;
+  }
+  kinds['('] = TokenKind::LeftParen;
+  kinds[')'] = TokenKind::RightParen;
+  kinds['{'] = TokenKind::LeftBrace;
+  kinds['}'] = TokenKind::RightBrace;
+  kinds[';'] = TokenKind::Semicolon;
+  kinds[','] = TokenKind::Comma;
+  kinds['+'] = TokenKind::Plus;
+  kinds['-'] = TokenKind::Minus;
+  kinds['*'] = TokenKind::Star;
+  kinds['/'] = TokenKind::Slash;
+  kinds['%'] = TokenKind::Percent;
+  return kinds;
+}();
+
 TokenKind classify_word(std::string_view word) {
   for (const Keyword& keyword : keywords) {
     if (keyword.word == word) {
@@ -147,29 +169,11 @@ class Lexer {
       token.kind = classify_word(token.text);
       return token;
     }
+    const auto index = static_cast<unsigned char>(c);
+    if (index < single_character_kinds.size() && single_character_kinds[index] != TokenKind::End) {
+      return single(single_character_kinds[index]);
+    }
     switch (c) {
-      case '(':
-        return single(TokenKind::LeftParen);
-      case ')':
-        return single(TokenKind::RightParen);
-      case '{':
-        return single(TokenKind::LeftBrace);
-      case '}':
-        return single(TokenKind::RightBrace);
-      case ';':
-        return single(TokenKind::Semicolon);
-      case ',':
-        return single(TokenKind::Comma);
-      case '+':
-        return single(TokenKind::Plus);
-      case '-':
-        return single(TokenKind::Minus);
-      case '*':
-        return single(TokenKind::Star);
-      case '/':
-        return single(TokenKind::Slash);
-      case '%':
-        return single(TokenKind::Percent);
       case '<':
         return one_or_two(TokenKind::Less, '=', TokenKind::LessEqual);
       case '>':
