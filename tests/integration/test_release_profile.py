@@ -32,7 +32,8 @@ def run_under_old_cpu(binary: Path, cpu: str = "Nehalem") -> subprocess.Complete
 def test_arch_variants_guard_and_never_use_avx512(make_project, toolchain: str) -> None:
     project: Project = make_project(toolchain)
     for preset, flags in ARCH_FLAGS.items():
-        project.workflow(preset)
+        configured = project.workflow(preset).stdout
+        assert ("not for distribution" in configured) == (preset == "release-native")
         build = f"build/{preset}"
         compiles = project.own_compile_commands(build)
         links = project.link_commands(build)
@@ -198,6 +199,10 @@ def test_configure_errors_list_every_problem(make_project, tmp_path: Path) -> No
     toolchain.write_text(CROSS_AARCH64)
     out = problems({"PERFPROJ_ARCH": "x86-64-v3", "CMAKE_TOOLCHAIN_FILE": str(toolchain)}, "build/bad4")
     assert "PERFPROJ_ARCH=x86-64-v3 is an x86-64 level, but the target CPU is aarch64" in out
+
+    # LTO asked for but impossible (here: an archiver that cannot archive).
+    out = problems({"CMAKE_CXX_COMPILER_AR": "/bin/false"}, "build/bad5")
+    assert "PERFPROJ_LTO=ON but GNU 12 cannot build with LTO here" in out
 
     # With the opt-in, x86-64-v4 is accepted.
     project.configure("release", build_dir="build/v4", defines={"PERFPROJ_ARCH": "x86-64-v4", "PERFPROJ_AVX512": "ON"})
