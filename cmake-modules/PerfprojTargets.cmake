@@ -34,6 +34,7 @@ function(perfproj_target_defaults)
     endif()
     if(type STREQUAL "EXECUTABLE")
       perfproj_link_allocator(${target})
+      set_property(GLOBAL APPEND PROPERTY PERFPROJ_EXECUTABLES ${target})  # for BOLT
     endif()
   endforeach()
 endfunction()

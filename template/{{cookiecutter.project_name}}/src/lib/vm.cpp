@@ -49,6 +49,28 @@ std::int64_t call_builtin(BuiltinId id, const std::int64_t* args) {
   return 0;
 }
 
+// Replaces the operand on top of the stack by operation(operand).
+template <typename Operation>
+bool apply_unary(std::vector<std::int64_t>& stack, Operation operation) {
+  if (stack.empty()) {
+    return false;
+  }
+  stack.back() = operation(stack.back());
+  return true;
+}
+
+// Replaces the two operands on top of the stack by operation(left, right).
+template <typename Operation>
+bool apply_binary(std::vector<std::int64_t>& stack, Operation operation) {
+  if (stack.size() < 2) {
+    return false;
+  }
+  const std::int64_t right = stack.back();
+  stack.pop_back();
+  stack.back() = operation(stack.back(), right);
+  return true;
+}
+
 RunResult failure(RunResult result, const char* message) {
   result.ok = false;
   result.error = message;
@@ -109,109 +131,112 @@ RunResult run(const Program& program, std::uint64_t step_limit) {
   std::size_t pc = 0;
   std::uint64_t steps = 0;
 
+  // One switch over every opcode: the classic interpreter loop. Each case
+  // checks its own stack needs, so a hand-made Program cannot overrun it.
   while (pc < size) {
     if (++steps > step_limit) {
       result.steps = steps - 1;
       return failure(std::move(result), "step limit exceeded");
     }
     const Instruction& instruction = code[pc++];
-    const Op op = instruction.op;
-    switch (op) {
+    bool ok = true;
+    switch (instruction.op) {
       case Op::Constant:
         stack.push_back(instruction.immediate);
-        continue;
+        break;
       case Op::Load:
         stack.push_back(variables[instruction.operand]);
-        continue;
+        break;
+      case Op::Store:
+        ok = !stack.empty();
+        if (ok) {
+          variables[instruction.operand] = stack.back();
+          stack.pop_back();
+        }
+        break;
       case Op::Jump:
         pc = instruction.operand;
-        continue;
-      case Op::Call: {
-        const Builtin& builtin = builtins[instruction.operand];
-        const auto arity = static_cast<std::size_t>(builtin.arity);
-        if (stack.size() < arity) {
-          return failure(std::move(result), "stack underflow");
-        }
-        const std::size_t first = stack.size() - arity;
-        const std::int64_t value = call_builtin(builtin.id, &stack[first]);
-        stack.resize(first);
-        stack.push_back(value);
-        continue;
-      }
-      default:
         break;
-    }
-    // Every remaining instruction pops at least one operand.
-    if (stack.empty()) {
-      return failure(std::move(result), "stack underflow");
-    }
-    const std::int64_t top = stack.back();
-    stack.pop_back();
-    switch (op) {
-      case Op::Store:
-        variables[instruction.operand] = top;
-        continue;
       case Op::JumpIfFalse:
-        if (top == 0) {
-          pc = instruction.operand;
+        ok = !stack.empty();
+        if (ok) {
+          if (stack.back() == 0) {
+            pc = instruction.operand;
+          }
+          stack.pop_back();
         }
-        continue;
-      case Op::Emit:
-        result.checksum = mix(result.checksum, bits(top));
-        ++result.emitted;
-        continue;
-      case Op::Not:
-        stack.push_back(top == 0 ? 1 : 0);
-        continue;
-      case Op::Negate:
-        stack.push_back(negate(top));
-        continue;
-      default:
         break;
-    }
-    // Binary operators: `top` is the right operand.
-    if (stack.empty()) {
-      return failure(std::move(result), "stack underflow");
-    }
-    std::int64_t& left = stack.back();
-    switch (op) {
+      case Op::Emit:
+        ok = !stack.empty();
+        if (ok) {
+          result.checksum = mix(result.checksum, bits(stack.back()));
+          ++result.emitted;
+          stack.pop_back();
+        }
+        break;
+      case Op::Not:
+        ok = apply_unary(stack, [](std::int64_t a) -> std::int64_t { return a == 0 ? 1 : 0; });
+        break;
+      case Op::Negate:
+        ok = apply_unary(stack, negate);
+        break;
       case Op::Add:
-        left = add(left, top);
+        ok = apply_binary(stack, add);
         break;
       case Op::Subtract:
-        left = subtract(left, top);
+        ok = apply_binary(stack, subtract);
         break;
       case Op::Multiply:
-        left = multiply(left, top);
+        ok = apply_binary(stack, multiply);
         break;
       case Op::Divide:
       case Op::Modulo:
-        if (top == 0) {
+        if (!stack.empty() && stack.back() == 0) {
           result.steps = steps;
           return failure(std::move(result), "division by zero");
         }
-        left = op == Op::Divide ? divide(left, top) : modulo(left, top);
+        ok = instruction.op == Op::Divide ? apply_binary(stack, divide)
+                                          : apply_binary(stack, modulo);
         break;
       case Op::Less:
-        left = left < top ? 1 : 0;
+        ok = apply_binary(stack,
+                          [](std::int64_t a, std::int64_t b) -> std::int64_t { return a < b; });
         break;
       case Op::LessEqual:
-        left = left <= top ? 1 : 0;
+        ok = apply_binary(stack,
+                          [](std::int64_t a, std::int64_t b) -> std::int64_t { return a <= b; });
         break;
       case Op::Greater:
-        left = left > top ? 1 : 0;
+        ok = apply_binary(stack,
+                          [](std::int64_t a, std::int64_t b) -> std::int64_t { return a > b; });
         break;
       case Op::GreaterEqual:
-        left = left >= top ? 1 : 0;
+        ok = apply_binary(stack,
+                          [](std::int64_t a, std::int64_t b) -> std::int64_t { return a >= b; });
         break;
       case Op::Equal:
-        left = left == top ? 1 : 0;
+        ok = apply_binary(stack,
+                          [](std::int64_t a, std::int64_t b) -> std::int64_t { return a == b; });
         break;
       case Op::NotEqual:
-        left = left != top ? 1 : 0;
+        ok = apply_binary(stack,
+                          [](std::int64_t a, std::int64_t b) -> std::int64_t { return a != b; });
         break;
-      default:
-        return failure(std::move(result), "unknown instruction");
+      case Op::Call: {
+        const Builtin& builtin = builtins[instruction.operand];
+        const auto arity = static_cast<std::size_t>(builtin.arity);
+        ok = stack.size() >= arity;
+        if (ok) {
+          const std::size_t first = stack.size() - arity;
+          const std::int64_t value = call_builtin(builtin.id, &stack[first]);
+          stack.resize(first);
+          stack.push_back(value);
+        }
+        break;
+      }
+    }
+    if (!ok) {
+      return failure(std::move(result), "stack underflow");
     }
   }
   result.steps = steps;

@@ -1,0 +1,154 @@
+# Profile-guided optimization in one command. From the project's top directory:
+#
+#   cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR] [-DVAR=VALUE...]
+#
+# PRESET is a release configure preset (default: release; release-v3 and
+# release-native work the same). -D options go to both configure steps
+# (e.g. -DPERFPROJ_ALLOCATOR=mimalloc). The stages, one progress line each:
+#   1. configure and build an instrumented copy   build/PRESET-pgo-generate
+#   2. train: old profile data is cleared, then `ctest -L pgo-training` runs
+#   3. merge the profile (Clang: llvm-profdata of the compiler's version)
+#   4. configure and build the optimized copy     build/PRESET-pgo
+#   5. with --bolt: instrument the executables with BOLT, train again, optimize
+#   6. run the whole test suite on the optimized copy
+# then a summary: profile size, the share of functions the training ran, and
+# the stale/missing-profile warnings of the optimized build. Logs of every
+# stage are in build/PRESET-pgo-logs/. The profile stays in DIR (default
+# build/PRESET-pgo-profile): keep it to build later without training, with
+#   cmake --preset PRESET -DPERFPROJ_PGO=USE -DPERFPROJ_PGO_DIR=DIR
+cmake_minimum_required(VERSION 3.25)
+
+# ---- arguments: everything after this script on the command line ----
+set(preset release)
+set(bolt OFF)
+set(profile_dir "")
+set(defines "")
+set(found_script FALSE)
+set(expect_dir FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+  set(arg "${CMAKE_ARGV${i}}")
+  if(NOT found_script)
+    if(arg STREQUAL "-P")
+      math(EXPR script_index "${i} + 1")
+    elseif(DEFINED script_index AND i EQUAL script_index)
+      set(found_script TRUE)
+    endif()
+  elseif(expect_dir)
+    set(profile_dir "${arg}")
+    set(expect_dir FALSE)
+  elseif(arg STREQUAL "--bolt")
+    set(bolt ON)
+  elseif(arg STREQUAL "--profile-dir")
+    set(expect_dir TRUE)
+  elseif(arg MATCHES "^--profile-dir=(.*)$")
+    set(profile_dir "${CMAKE_MATCH_1}")
+  elseif(arg STREQUAL "--")
+  elseif(arg MATCHES "^-D.+=")
+    list(APPEND defines "${arg}")
+  elseif(arg MATCHES "^-")
+    message(FATAL_ERROR "pgo.cmake: unknown option ${arg}; usage: cmake -P cmake/perfproj/pgo.cmake "
+                        "[PRESET] [--bolt] [--profile-dir DIR] [-DVAR=VALUE...]")
+  else()
+    set(preset "${arg}")
+  endif()
+endforeach()
+
+if(NOT EXISTS "${CMAKE_SOURCE_DIR}/CMakePresets.json")
+  message(FATAL_ERROR "pgo.cmake: run it from the project's top directory (no CMakePresets.json in ${CMAKE_SOURCE_DIR})")
+endif()
+set(generate_dir "build/${preset}-pgo-generate")
+set(optimized_dir "build/${preset}-pgo")
+set(log_dir "${CMAKE_SOURCE_DIR}/build/${preset}-pgo-logs")
+if(profile_dir STREQUAL "")
+  set(profile_dir "build/${preset}-pgo-profile")
+endif()
+get_filename_component(profile_dir "${profile_dir}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
+file(MAKE_DIRECTORY "${log_dir}")
+
+set(stages 5)
+if(bolt)
+  set(stages 6)
+endif()
+set(stage 0)
+string(TIMESTAMP started "%s")
+
+# step(<description> <log name> <command>...): one progress line, the output
+# in the log, and on failure the end of the log and a non-zero exit.
+function(step description log)
+  string(TIMESTAMP begin "%s")
+  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}"
+                  OUTPUT_FILE "${log_dir}/${log}.log" ERROR_FILE "${log_dir}/${log}.log"
+                  RESULT_VARIABLE failed)
+  string(TIMESTAMP end "%s")
+  math(EXPR seconds "${end} - ${begin}")
+  if(failed)
+    file(READ "${log_dir}/${log}.log" text)
+    string(LENGTH "${text}" length)
+    if(length GREATER 4000)
+      math(EXPR from "${length} - 4000")
+      string(SUBSTRING "${text}" ${from} -1 text)
+    endif()
+    message("${text}")
+    message(FATAL_ERROR "perfproj pgo: ${description} failed (log: ${log_dir}/${log}.log)")
+  endif()
+  message("             ${description}: ${seconds} s")
+endfunction()
+
+macro(stage_line text)
+  math(EXPR stage "${stage} + 1")
+  message("perfproj pgo [${stage}/${stages}] ${text}")
+endmacro()
+
+stage_line("instrumented build (${generate_dir})")
+step("configure" configure-generate "${CMAKE_COMMAND}" --preset ${preset} -B ${generate_dir} ${defines}
+     -DPERFPROJ_PGO=GENERATE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=OFF)
+step("build" build-generate "${CMAKE_COMMAND}" --build ${generate_dir})
+
+stage_line("training: ctest -L pgo-training")
+step("clear old profile data" clean "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-clean)
+step("training runs" train "${CMAKE_CTEST_COMMAND}" --test-dir ${generate_dir} -L pgo-training
+     --output-on-failure --no-tests=error)
+
+stage_line("merging the profile into ${profile_dir}")
+step("merge" merge "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-merge)
+
+stage_line("optimized build (${optimized_dir})")
+step("configure" configure-use "${CMAKE_COMMAND}" --preset ${preset} -B ${optimized_dir} ${defines}
+     -DPERFPROJ_PGO=USE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=${bolt})
+step("build" build-use "${CMAKE_COMMAND}" --build ${optimized_dir})
+
+if(bolt)
+  stage_line("BOLT: instrument, train, optimize")
+  step("instrument" bolt-instrument "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-bolt-instrument)
+  step("training runs" bolt-train "${CMAKE_CTEST_COMMAND}" --test-dir ${optimized_dir} -L pgo-training
+       --output-on-failure --no-tests=error)
+  step("optimize" bolt-optimize "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-bolt-optimize)
+endif()
+
+stage_line("tests on the optimized build")
+step("ctest" test "${CMAKE_CTEST_COMMAND}" --test-dir ${optimized_dir} --output-on-failure --no-tests=error)
+
+# ---- summary ----
+execute_process(COMMAND "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-pgo-report
+                WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE report)
+string(REGEX MATCHALL "(profile|functions with profile data): [^\n]*" report_lines "${report}")
+file(READ "${log_dir}/build-use.log" build_log)
+string(REGEX MATCHALL "coverage-mismatch|control flow change detected|hash mismatch" stale "${build_log}")
+string(REGEX MATCHALL "profile count data file not found|no profile data available" missing "${build_log}")
+list(LENGTH stale stale_count)
+list(LENGTH missing missing_count)
+string(TIMESTAMP finished "%s")
+math(EXPR total "${finished} - ${started}")
+
+message("perfproj pgo: done in ${total} s")
+foreach(line IN LISTS report_lines)
+  message("  ${line}")
+endforeach()
+message("  stale-profile warnings: ${stale_count}, missing-profile warnings: ${missing_count} (see ${log_dir}/build-use.log)")
+if(bolt)
+  file(STRINGS "${log_dir}/bolt-optimize.log" bolted REGEX "^optimized ")
+  list(LENGTH bolted bolted_count)
+  message("  BOLT optimized ${bolted_count} executable(s)")
+endif()
+message("  optimized binaries: ${optimized_dir}/   profile: ${profile_dir}")
