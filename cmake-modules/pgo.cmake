@@ -13,7 +13,10 @@
 #   6. run the whole test suite on the optimized copy
 # then a summary: profile size, the share of functions the training ran, and
 # the stale/missing-profile warnings of the optimized build. Logs of every
-# stage are in build/PRESET-pgo-logs/. The profile stays in DIR (default
+# stage are in build/PRESET-pgo-logs/. Both build directories are configured
+# afresh each time (cmake --fresh), so a chain always starts from the preset
+# and the current compiler (CC/CXX), never from an old cache. The profile
+# stays in DIR (default
 # build/PRESET-pgo-profile): keep it to build later without training, with
 #   cmake --preset PRESET -DPERFPROJ_PGO=USE -DPERFPROJ_PGO_DIR=DIR
 cmake_minimum_required(VERSION 3.25)
@@ -101,7 +104,7 @@ macro(stage_line text)
 endmacro()
 
 stage_line("instrumented build (${generate_dir})")
-step("configure" configure-generate "${CMAKE_COMMAND}" --preset ${preset} -B ${generate_dir} ${defines}
+step("configure" configure-generate "${CMAKE_COMMAND}" --fresh --preset ${preset} -B ${generate_dir} ${defines}
      -DPERFPROJ_PGO=GENERATE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=OFF)
 step("build" build-generate "${CMAKE_COMMAND}" --build ${generate_dir})
 
@@ -114,7 +117,7 @@ stage_line("merging the profile into ${profile_dir}")
 step("merge" merge "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-merge)
 
 stage_line("optimized build (${optimized_dir})")
-step("configure" configure-use "${CMAKE_COMMAND}" --preset ${preset} -B ${optimized_dir} ${defines}
+step("configure" configure-use "${CMAKE_COMMAND}" --fresh --preset ${preset} -B ${optimized_dir} ${defines}
      -DPERFPROJ_PGO=USE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=${bolt})
 step("build" build-use "${CMAKE_COMMAND}" --build ${optimized_dir})
 

@@ -24,7 +24,13 @@ from benchlib import (Variant, app_elapsed_ms, compiler_env, generate_project, i
                       interleave, log, paired_speed, paired_speed_interval, plain_variant, preset_variant,
                       ratio_table, run, timed)
 
-TIMED = ["--statements", "3000", "--iterations", "60", "--seed", "1"]
+# Two sizes of the same work: large programs stream megabytes of tokens and
+# bytecode through the caches; small ones stay cache-resident, where the
+# compiler's code generation (what PGO improves) decides the speed.
+WORKLOADS = {
+    "large programs": ["--statements", "3000", "--iterations", "60", "--seed", "1"],
+    "small programs": ["--statements", "300", "--iterations", "600", "--seed", "1"],
+}
 
 
 def uncached(env: dict[str, str]) -> dict[str, str]:
@@ -78,25 +84,30 @@ def main() -> int:
             variant.build(project, env, "calc_app")
         variants += [pgo, bolt]
 
-        log("timing the sample workload")
-
-        def uncertain() -> bool:
-            low, high = paired_speed_interval(pgo, variants[0])
-            return high - low > 0.02
-
-        interleave(variants, args.rounds, lambda v: app_elapsed_ms(project, v, "calc", TIMED),
-                   more=uncertain, max_rounds=4 * args.rounds)
-
         print(f"## PGO, {args.compiler}\n")
-        print(f"### Sample workload (`calc {' '.join(TIMED)}`; trained on `--statements 2000 "
-              f"--iterations 5 --seed 7` and the benchmarks), {len(pgo.samples)} interleaved rounds\n")
-        print(ratio_table(variants, "ms", variants[0]))
-        print()
+        speeds = {}
+        for label, workload in WORKLOADS.items():
+            for variant in variants:
+                variant.samples.clear()
+            log(f"timing the sample workload, {label}")
+
+            def uncertain() -> bool:
+                low, high = paired_speed_interval(pgo, variants[0])
+                return high - low > 0.02
+
+            interleave(variants, args.rounds, lambda v: app_elapsed_ms(project, v, "calc", workload),
+                       more=uncertain, max_rounds=4 * args.rounds)
+            print(f"### Sample workload, {label} (`calc {' '.join(workload)}`; trained on "
+                  f"`--statements 2000 --iterations 5 --seed 7` and the benchmarks), "
+                  f"{len(pgo.samples)} interleaved rounds\n")
+            print(ratio_table(variants, "ms", variants[0]))
+            speed = speeds[label] = paired_speed(pgo, variants[0])
+            low, high = paired_speed_interval(pgo, variants[0])
+            print(f"\nPGO runs at {speed:.3f}x plain Release (95% CI {low:.3f}-{high:.3f}).\n")
         print(instructions_table(project, variants, "calc", ["--statements", "1000", "--iterations", "3"]))
-        speed = paired_speed(pgo, variants[0])
-        low, high = paired_speed_interval(pgo, variants[0])
+        speed = speeds["large programs"]
         verdict = "meets" if speed >= 1.10 else "MISSES"
-        print(f"\nPGO runs at {speed:.3f}x plain Release (95% CI {low:.3f}-{high:.3f}): "
+        print(f"\nOn the default (large) workload PGO runs at {speed:.3f}x plain Release: "
               f"{verdict} the >= 1.10 target.\n")
         ratio = chain_time / release_time
         verdict = "meets" if ratio <= 2.5 else "MISSES"

@@ -126,8 +126,16 @@ def _is_archiver(command: str) -> bool:
 
 
 def flags_of(command: str | dict[str, str]) -> list[str]:
+    """The command's arguments; `-Xlinker X` (Clang's spelling of LINKER:) reads as `-Wl,X`."""
     text = command["command"] if isinstance(command, dict) else command
-    return shlex.split(text)
+    words = shlex.split(text)
+    flags: list[str] = []
+    for word in words:
+        if flags and flags[-1] == "-Xlinker":
+            flags[-1] = f"-Wl,{word}"
+        else:
+            flags.append(word)
+    return flags
 
 
 def assert_all_have(commands: Sequence[str | dict[str, str]], *flags: str) -> None:
