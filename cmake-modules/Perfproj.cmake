@@ -5,8 +5,10 @@
 #   list(APPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/perfproj")
 #   include(Perfproj)
 #   ...
-#   perfproj_target_defaults(mylib myapp)   # warnings, visibility, CPU guard, allocator
+#   perfproj_target_defaults(mylib myapp)   # warnings, visibility, hardening, lint,
+#                                           # coverage, CPU guard, allocator
 #   perfproj_build_info(myapp)              # --build-info support
+#   perfproj_add_profiling(myapp ARGS ...)  # myapp-perf, -callgrind, -heaptrack targets
 #
 # Presets set PERFPROJ_* cache variables; the modules turn them into flags.
 # Whole-program settings apply to every target defined after this include,
@@ -33,6 +35,11 @@ include("${PERFPROJ_MODULE_DIR}/PerfprojAllocator.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojPGO.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojBOLT.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojCompilerCache.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojSanitizers.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojHardening.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojProfiling.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojCoverage.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojLint.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojWarnings.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojBuildInfo.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojTargets.cmake")
@@ -43,6 +50,11 @@ _perfproj_apply_allocator()
 _perfproj_apply_pgo()
 _perfproj_apply_bolt()
 _perfproj_apply_compiler_cache()
+_perfproj_apply_sanitizers()
+_perfproj_apply_hardening()
+_perfproj_apply_profiling()
+_perfproj_apply_coverage()
+_perfproj_apply_lint()
 
 perfproj_check_unknown_options()
 perfproj_fail_on_problems()

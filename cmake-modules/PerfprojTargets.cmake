@@ -16,6 +16,9 @@ function(perfproj_target_defaults)
       continue()  # nothing is compiled for it
     endif()
     perfproj_target_warnings(${target})
+    perfproj_target_hardening(${target})
+    perfproj_target_coverage(${target})
+    perfproj_target_lint(${target})
     # Hidden visibility: only the API marked visible is exported, which gives
     # LTO and the optimizer more freedom and keeps the dynamic symbol table small.
     set_target_properties(${target} PROPERTIES

@@ -5,7 +5,9 @@
    with the release, release-v3 and release-native presets, run interleaved;
    medians and speed relative to plain Release. Target: release >= 0.98.
 2. The allocation-heavy benchmark (BM_AllocationChurn) with each allocator.
-3. Configure time: a warm re-configure with perfproj's modules against plain
+3. Hardening: release with PERFPROJ_HARDENING=none, cheap and full. Target:
+   cheap costs at most 1% at the median.
+4. Configure time: a warm re-configure with perfproj's modules against plain
    CMake. Target: the modules add at most 1 s.
 
     python3 tests/benchmarks/bench_release.py [--compiler gcc|clang] [--rounds 15]
@@ -74,6 +76,31 @@ def allocators(project: Path, env: dict[str, str], rounds: int) -> None:
         print()
 
 
+def hardening(project: Path, env: dict[str, str], rounds: int, app_args: list[str]) -> bool:
+    variants = [preset_variant(f"release, hardening {level}", "release", f"-DPERFPROJ_HARDENING={level}")
+                for level in ("none", "cheap", "full")]
+    for variant in variants:
+        variant.build_dir = f"build/hardening-{variant.name.split()[-1]}"
+        variant.configure[variant.configure.index("-B") + 1] = variant.build_dir
+        variant.build(project, env, "calc_app")
+    log("timing the hardening levels")
+
+    def uncertain() -> bool:
+        low, high = paired_speed_interval(variants[1], variants[0])
+        return high - low > 0.02
+
+    interleave(variants, rounds, lambda v: app_elapsed_ms(project, v, "calc", app_args),
+               more=uncertain, max_rounds=4 * rounds)
+    print(f"### Hardening cost (`calc {' '.join(app_args)}`), {len(variants[0].samples)} interleaved rounds\n")
+    print(ratio_table(variants, "ms", variants[0]))
+    cost = 1 / paired_speed(variants[1], variants[0]) - 1
+    low, high = paired_speed_interval(variants[1], variants[0])
+    verdict = "meets" if cost <= 0.01 else "MISSES"
+    print(f"\n`cheap` costs {cost:+.1%} against `none` (speed 95% CI {low:.3f}-{high:.3f}): "
+          f"{verdict} the <= 1% target.\n")
+    return cost <= 0.01
+
+
 def configure_time(project: Path, env: dict[str, str], rounds: int) -> bool:
     plain = plain_variant(project)
     release = preset_variant("release", "release")
@@ -110,6 +137,8 @@ def main() -> int:
         ok = workload(project, env, args.rounds,
                       ["--statements", str(args.statements), "--iterations", str(args.iterations)])
         allocators(project, env, args.rounds)
+        ok = hardening(project, env, args.rounds,
+                       ["--statements", str(args.statements), "--iterations", str(args.iterations)]) and ok
         ok = configure_time(project, env, args.rounds) and ok
     return 0 if ok else 1
 

@@ -133,6 +133,8 @@ def flags_of(command: str | dict[str, str]) -> list[str]:
     for word in words:
         if flags and flags[-1] == "-Xlinker":
             flags[-1] = f"-Wl,{word}"
+            if len(flags) > 1 and flags[-2] == "-Wl,-z":  # -z and its keyword: one -Wl,-z,KEY
+                flags[-2:] = [f"-Wl,-z,{word}"]
         else:
             flags.append(word)
     return flags

@@ -27,16 +27,27 @@ def declared_options() -> set[str]:
     return set(re.findall(r"perfproj_option\(\s*(PERFPROJ_\w+)", text))
 
 
-def test_every_visible_configure_preset_has_build_test_and_workflow_presets() -> None:
+def test_every_visible_configure_preset_has_a_build_and_a_workflow_preset() -> None:
     presets = load_all()
     visible = {p["name"] for p in presets["configurePresets"] if not p.get("hidden")}
-    assert {"dev", "release"} <= visible
-    for kind in ("buildPresets", "testPresets", "workflowPresets"):
+    assert {"dev", "release", "release-v3", "release-native", "asan", "tsan", "ubsan", "msan",
+            "profile", "coverage", "lint"} <= visible
+    for kind in ("buildPresets", "workflowPresets"):
         names = {p["name"] for p in presets[kind] if not p.get("hidden")}
         assert visible <= names, f"{kind} lacks {visible - names}"
+
+
+def test_workflows_configure_once_then_use_existing_presets_of_the_same_configure() -> None:
+    presets = load_all()
+    by_kind = {kind: {p["name"]: p for p in presets[kind]} for kind in ("buildPresets", "testPresets")}
     for workflow in presets["workflowPresets"]:
-        steps = [(step["type"], step["name"]) for step in workflow["steps"]]
-        assert steps[0] == ("configure", workflow["name"])
+        steps = workflow["steps"]
+        assert steps[0] == {"type": "configure", "name": workflow["name"]}
+        for step in steps[1:]:
+            preset = by_kind[f"{step['type']}Presets"][step["name"]]
+            assert preset["configurePreset"] == workflow["name"], (workflow["name"], step)
+        has_tests = any(step["type"] == "test" for step in steps)
+        assert has_tests or workflow["name"] == "lint", workflow["name"]
 
 
 def test_presets_set_only_options_the_modules_declare() -> None:

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -162,4 +163,13 @@ int run_cli(int argc, char** argv) {
 
 namespace app = {{ cookiecutter.namespace }}::app;
 
-int main(int argc, char** argv) { return app::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return app::run_cli(argc, argv);
+  } catch (const std::exception& error) {  // e.g. std::bad_alloc on a huge --statements
+    std::fprintf(stderr, "error: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "error: unknown exception\n");
+  }
+  return 1;
+}
