@@ -9,6 +9,7 @@
 #                                           # coverage, CPU guard, allocator
 #   perfproj_build_info(myapp)              # --build-info support
 #   perfproj_add_profiling(myapp ARGS ...)  # myapp-perf, -callgrind, -heaptrack targets
+#   perfproj_benchmark(mybench)             # main() with context, the bench target
 #
 # Presets set PERFPROJ_* cache variables; the modules turn them into flags.
 # Whole-program settings apply to every target defined after this include,
@@ -42,6 +43,7 @@ include("${PERFPROJ_MODULE_DIR}/PerfprojCoverage.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojLint.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojWarnings.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojBuildInfo.cmake")
+include("${PERFPROJ_MODULE_DIR}/PerfprojBench.cmake")
 include("${PERFPROJ_MODULE_DIR}/PerfprojTargets.cmake")
 
 _perfproj_apply_lto()

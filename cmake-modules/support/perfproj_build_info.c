@@ -70,6 +70,21 @@ void perfproj_describe_allocator(char* buffer, size_t size) {
   snprintf(buffer, size, "%s (malloc from %s)", name, provider);
 }
 
+const char* perfproj_build_setting(const char* name) {
+  static const char* const settings[][2] = {
+      {"compiler", PERFPROJ_BUILD_COMPILER}, {"build_type", PERFPROJ_BUILD_TYPE},
+      {"lto", PERFPROJ_BUILD_LTO},           {"pgo", PERFPROJ_BUILD_PGO},
+      {"arch", PERFPROJ_BUILD_ARCH},         {"sanitizers", PERFPROJ_BUILD_SANITIZERS},
+      {"allocator", PERFPROJ_BUILD_ALLOCATOR},
+  };
+  for (size_t i = 0; i < sizeof settings / sizeof settings[0]; ++i) {
+    if (strcmp(settings[i][0], name) == 0) {
+      return settings[i][1];
+    }
+  }
+  return "";
+}
+
 void perfproj_print_build_info(FILE* out) {
   char allocator[PATH_MAX + 128];
   perfproj_describe_allocator(allocator, sizeof allocator);

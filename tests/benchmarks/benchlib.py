@@ -24,13 +24,11 @@ REPO = Path(__file__).resolve().parents[2]
 COMPILERS = {"gcc": ("gcc", "g++"), "clang": ("clang", "clang++")}
 
 # A stand-in for cmake/perfproj found first on CMAKE_MODULE_PATH: the project
-# builds as plain CMake, with none of perfproj's flags.
-PLAIN_STUB = """# Plain CMake: perfproj's functions exist but add nothing.
-function(perfproj_target_defaults)
-endfunction()
-function(perfproj_installable_library)
-endfunction()
-function(perfproj_build_info target)
+# builds as plain CMake, with none of perfproj's flags. Every public function
+# of the real modules becomes a no-op, except the ones whose effect the
+# project needs to build and test at all.
+KEPT_FUNCTIONS = {
+    "perfproj_build_info": """function(perfproj_build_info target)
   set(support "@SUPPORT@")
   target_sources(${target} PRIVATE "${support}/perfproj_build_info.c")
   set_source_files_properties("${support}/perfproj_build_info.c" TARGET_DIRECTORY ${target}
@@ -39,8 +37,31 @@ function(perfproj_build_info target)
   target_compile_definitions(${target} PRIVATE PERFPROJ_BUILD_COMPILER="plain"
     PERFPROJ_BUILD_TYPE="${CMAKE_BUILD_TYPE}" PERFPROJ_BUILD_LTO="off" PERFPROJ_BUILD_PGO="off"
     PERFPROJ_BUILD_ARCH="default" PERFPROJ_BUILD_SANITIZERS="none" PERFPROJ_BUILD_ALLOCATOR="system")
-endfunction()
-"""
+endfunction()""",
+    "perfproj_benchmark": """function(perfproj_benchmark target)
+  set(support "@SUPPORT@")
+  perfproj_build_info(${target})
+  file(WRITE "${CMAKE_BINARY_DIR}/perfproj/perfproj_git_revision.h"
+       "#pragma once\\n#define PERFPROJ_GIT_REVISION \\"plain\\"\\n")
+  target_sources(${target} PRIVATE "${support}/perfproj_bench_main.cpp")
+  target_compile_definitions(${target} PRIVATE PERFPROJ_BUILD_DIRECTORY_NAME="plain")
+  target_include_directories(${target} PRIVATE "${support}" "${CMAKE_BINARY_DIR}/perfproj")
+endfunction()""",
+    "perfproj_discover_tests": """function(perfproj_discover_tests)
+  include(GoogleTest)
+  gtest_discover_tests(${ARGN})
+endfunction()""",
+}
+
+
+def plain_stub_text(modules: Path) -> str:
+    names = set()
+    for module in sorted(modules.glob("*.cmake")):
+        names.update(re.findall(r"^function\((perfproj_[a-z_]+)", module.read_text(), re.MULTILINE))
+    lines = ["# Plain CMake: perfproj's functions exist but add nothing."]
+    for name in sorted(names):
+        lines.append(KEPT_FUNCTIONS.get(name, f"function({name})\nendfunction()"))
+    return "\n".join(lines).replace("@SUPPORT@", str(modules / "support")) + "\n"
 
 
 def log(message: str) -> None:
@@ -75,8 +96,7 @@ def generate_project(workdir: Path, name: str = "calc") -> Path:
 def write_plain_stub(project: Path) -> Path:
     stub = project / "build" / "plain-stub"
     stub.mkdir(parents=True, exist_ok=True)
-    support = project / "cmake" / "perfproj" / "support"
-    (stub / "Perfproj.cmake").write_text(PLAIN_STUB.replace("@SUPPORT@", str(support)))
+    (stub / "Perfproj.cmake").write_text(plain_stub_text(project / "cmake" / "perfproj"))
     return stub
 
 
