@@ -28,7 +28,8 @@ class Measured {
  public:
   class Iterator {
    public:
-    Iterator(benchmark::State::StateIterator inner, Measured* owner) : inner_(inner), owner_(owner) {}
+    Iterator(benchmark::State::StateIterator inner, Measured* owner)
+        : inner_(inner), owner_(owner) {}
 
     benchmark::State::StateIterator::Value operator*() const { return *inner_; }
 

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("perfproj.git_revision", PERFPROJ_GIT_REVISION);
   benchmark::AddCustomContext("perfproj.preset", PERFPROJ_BUILD_DIRECTORY_NAME);
   for (const char* setting : {"compiler", "build_type", "lto", "pgo", "arch", "sanitizers"}) {
-    benchmark::AddCustomContext(std::string("perfproj.") + setting, perfproj_build_setting(setting));
+    benchmark::AddCustomContext(std::string("perfproj.") + setting,
+                                perfproj_build_setting(setting));
   }
   char allocator[512];
   perfproj_describe_allocator(allocator, sizeof allocator);

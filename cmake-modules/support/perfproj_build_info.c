@@ -72,9 +72,12 @@ void perfproj_describe_allocator(char* buffer, size_t size) {
 
 const char* perfproj_build_setting(const char* name) {
   static const char* const settings[][2] = {
-      {"compiler", PERFPROJ_BUILD_COMPILER}, {"build_type", PERFPROJ_BUILD_TYPE},
-      {"lto", PERFPROJ_BUILD_LTO},           {"pgo", PERFPROJ_BUILD_PGO},
-      {"arch", PERFPROJ_BUILD_ARCH},         {"sanitizers", PERFPROJ_BUILD_SANITIZERS},
+      {"compiler", PERFPROJ_BUILD_COMPILER},
+      {"build_type", PERFPROJ_BUILD_TYPE},
+      {"lto", PERFPROJ_BUILD_LTO},
+      {"pgo", PERFPROJ_BUILD_PGO},
+      {"arch", PERFPROJ_BUILD_ARCH},
+      {"sanitizers", PERFPROJ_BUILD_SANITIZERS},
       {"allocator", PERFPROJ_BUILD_ALLOCATOR},
   };
   for (size_t i = 0; i < sizeof settings / sizeof settings[0]; ++i) {
