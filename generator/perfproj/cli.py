@@ -93,6 +93,22 @@ def new(
         click.echo(f"  ./build/release/{result.answers['project_name']}")
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON instead of a table.")
+def doctor(as_json: bool) -> None:
+    """Check the compilers, LTO, LLVM tools, caches, profilers, BOLT, CMake and the CPU level.
+
+    Exits 0 when the essentials are here (CMake >= 3.25, Ninja, a C++ compiler
+    whose LTO works), 1 otherwise. Missing optional tools are warnings, each
+    with the Debian package that provides it.
+    """
+    from perfproj import doctor as doctor_checks
+
+    report = doctor_checks.run_checks()
+    click.echo(doctor_checks.render_json(report) if as_json else doctor_checks.render_table(report))
+    sys.exit(0 if report.ok else 1)
+
+
 def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
     text = " ".join(message.split())  # always one line
     click.echo(f"{command}: error: {text}", err=True)
