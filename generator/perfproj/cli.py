@@ -61,15 +61,23 @@ def _prompter(question, default: str) -> str:  # type: ignore[no-untyped-def]
 )
 @click.option("--no-input", is_flag=True, help="Never prompt; unanswered questions take their default.")
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
+@click.option(
+    "--template", "template_spec", metavar="PATH|GIT-URL",
+    help="Render this cookiecutter template instead of the built-in one (e.g. your org's).",
+)
+@click.option("--checkout", metavar="REF", help="Branch, tag or commit of a git --template.")
+@click.option("--trust", is_flag=True, help="Allow the template's own hooks and Jinja extensions to run.")
 def new(
     name: str | None, output_dir: Path, kind: str | None, cxx_standard: str | None,
     namespace: str | None, description: str | None, config_file: Path | None,
-    no_input: bool, no_git: bool,
+    no_input: bool, no_git: bool, template_spec: str | None, checkout: str | None, trust: bool,
 ) -> None:
     """Create the C++ project NAME.
 
     Answers come from the options, then --config-file, then prompts on a
-    terminal (or the defaults with --no-input).
+    terminal (or the defaults with --no-input). Prompt defaults come from the
+    perfproj config ($PERFPROJ_CONFIG or ~/.config/perfproj/config.yaml), then
+    cookiecutter's (~/.cookiecutterrc), then the template.
     """
     from perfproj.new import NewRequest, create_project
 
@@ -82,10 +90,11 @@ def new(
         if value is not None
     }
     interactive = not no_input and sys.stdin.isatty()
-    request = NewRequest(output_dir, name, flags, config_file, use_git=not no_git)
+    request = NewRequest(output_dir, name, flags, config_file, use_git=not no_git,
+                         template=template_spec, checkout=checkout, trust=trust)
     result = create_project(request, _prompter if interactive else None)
-    kind_text = result.answers["kind"]
-    click.echo(f"Created {result.path} ({kind_text}, C++{result.answers['cxx_standard']})")
+    kind_text = result.answers.get("kind", "")
+    click.echo(f"Created {result.path} ({kind_text}, C++{result.answers.get('cxx_standard', '?')})")
     click.echo("Next:")
     click.echo(f"  cd {result.path}")
     click.echo("  cmake --workflow --preset release")

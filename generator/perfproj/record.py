@@ -15,7 +15,7 @@ from pathlib import Path
 from perfproj.errors import PerfprojError
 
 RECORD_FILE = ".perfproj.json"
-_SKIPPED_DIRS = {".git"}
+_SKIPPED_DIRS = {".git", ".perfproj"}  # .perfproj holds the base snapshot (base_snapshot.py)
 
 
 @dataclass
@@ -31,6 +31,8 @@ class Record:
     template: TemplateSource
     answers: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
+    mode: str = "new"  # "new" (perfproj new) or "adopt" (perfproj adopt: only the modules and presets)
+    settings: dict[str, str] = field(default_factory=dict)  # adopt: modules_dir, preset_prefix, presets_file
 
 
 def file_digest(path: Path) -> str:
@@ -63,6 +65,8 @@ def read_record(project_dir: Path) -> Record:
             template=TemplateSource(**data["template"]),
             answers=dict(data["answers"]),
             files=dict(data.get("files", {})),
+            mode=str(data.get("mode", "new")),
+            settings=dict(data.get("settings", {})),
         )
     except FileNotFoundError as error:
         raise PerfprojError(f"{project_dir} has no {RECORD_FILE}: it was not made by perfproj") from error

@@ -1,0 +1,85 @@
+"""The base snapshot: what perfproj generated last time, kept in the project.
+
+A three-way merge needs the file as it was generated. An older perfproj's
+built-in template is gone once perfproj is upgraded, and a template's git
+history may be unreachable later, so `perfproj new` (and every `update`)
+stores the generated files in .perfproj/base.tar.gz next to the record.
+
+The archive is deterministic (sorted members, zero timestamps and owners, no
+gzip name or time), so regenerating the same project gives the same bytes and
+committing it never shows spurious changes. A generated project's text
+compresses to roughly 60 KB.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import tarfile
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from perfproj.errors import PerfprojError
+
+SNAPSHOT_DIR = ".perfproj"
+SNAPSHOT_FILE = f"{SNAPSHOT_DIR}/base.tar.gz"
+
+
+def snapshot_bytes(files: Mapping[str, bytes]) -> bytes:
+    """A deterministic .tar.gz holding `files` (relative POSIX path -> content)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as archive:
+        for name in sorted(files):
+            content = files[name]
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            info.mode = 0o644
+            info.mtime = 0
+            archive.addfile(info, io.BytesIO(content))
+    packed = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=9) as stream:
+        stream.write(raw.getvalue())
+    return packed.getvalue()
+
+
+def read_files(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
+    """The content of each of `paths` below `root` (all must exist)."""
+    return {path: (root / path).read_bytes() for path in paths}
+
+
+def write_snapshot(project_dir: Path, files: Mapping[str, bytes]) -> None:
+    target = project_dir / SNAPSHOT_FILE
+    target.parent.mkdir(exist_ok=True)
+    target.write_bytes(snapshot_bytes(files))
+
+
+def parse_snapshot(data: bytes, where: str) -> dict[str, bytes]:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            files = {}
+            for member in archive.getmembers():
+                stream = archive.extractfile(member) if member.isfile() else None
+                if stream is not None:
+                    files[member.name] = stream.read()
+            return files
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise PerfprojError(f"{where} is damaged ({error}); restore it from git") from error
+
+
+def read_snapshot(project_dir: Path, expected: Mapping[str, str]) -> dict[str, bytes]:
+    """The base content of each recorded file whose snapshot matches its recorded sha256.
+
+    Projects made before snapshots existed (or adopted without one) have no
+    base: the caller then merges against an empty base, which keeps every
+    local edit but reports more conflicts.
+    """
+    path = project_dir / SNAPSHOT_FILE
+    if not path.is_file():
+        return {}
+    files = parse_snapshot(path.read_bytes(), str(path))
+    return {
+        name: content
+        for name, content in files.items()
+        if expected.get(name) == hashlib.sha256(content).hexdigest()
+    }
