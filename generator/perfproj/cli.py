@@ -118,6 +118,28 @@ def doctor(as_json: bool) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+@cli.command()
+@click.argument("preset")
+@click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The project directory (with its CMakePresets.json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def explain(preset: str, project: Path, as_json: bool) -> None:
+    """Show the compile and link flags PRESET really produces.
+
+    Configures the project into a temporary directory (removed afterwards; the
+    project's build/ is untouched) and reads the CMake File API: per language
+    the compiler, the flags common to the project's targets and each target's
+    extras; the link flags of executables and shared libraries; the PERFPROJ_*
+    cache values. An unknown preset exits 2, a failed configure 1.
+    """
+    from perfproj import explain as explain_preset
+
+    explanation = explain_preset.explain(preset, project)
+    click.echo(explain_preset.render_json(explanation) if as_json else explain_preset.render_text(explanation))
+
+
 def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
     text = " ".join(message.split())  # always one line
     click.echo(f"{command}: error: {text}", err=True)

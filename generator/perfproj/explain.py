@@ -1,0 +1,195 @@
+"""`perfproj explain PRESET`: the flags a preset really produces, per language and target.
+
+The project is configured into a throw-away directory (nothing is copied and
+the project's own build/ is untouched), and the CMake File API says what every
+target compiles and links with. The flags all targets share are printed once;
+each target's extras follow, so what a preset adds stands out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from perfproj import cmake_file_api
+from perfproj.cmake_file_api import BuildTree, Target
+from perfproj.errors import PerfprojError, UsageError
+
+CONFIGURE_TIMEOUT = 600  # seconds; a first configure runs every perfproj probe
+LANGUAGES = ("C", "CXX")
+LINKED = {"executables": ("EXECUTABLE",), "shared libraries": ("SHARED_LIBRARY", "MODULE_LIBRARY")}
+
+
+@dataclass
+class FlagSet:
+    """Flags shared by a group of targets, and what each target adds."""
+
+    targets: list[str]
+    common: list[str]
+    extras: dict[str, list[str]] = field(default_factory=dict)
+    lacks: dict[str, list[str]] = field(default_factory=dict)  # only perfproj's helper targets lack any
+
+
+@dataclass
+class Explanation:
+    project: str
+    preset: str
+    build_type: str
+    compilers: dict[str, str]  # language -> "path (ID version[, launcher X])"
+    compile: dict[str, FlagSet]  # language -> flags
+    link: dict[str, FlagSet]  # "executables" / "shared libraries" -> flags
+    options: dict[str, str]  # PERFPROJ_* cache values
+    dependency_targets: int  # targets of other projects (FetchContent), not shown
+
+
+def _cmake(args: list[str], cwd: Path, timeout: int = 60) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["cmake", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, timeout=timeout,
+        )
+    except FileNotFoundError as error:
+        raise PerfprojError("cmake is not installed (Debian package cmake); see 'perfproj doctor'") from error
+    except subprocess.TimeoutExpired as error:
+        raise PerfprojError(f"cmake {' '.join(args)} took longer than {timeout} s") from error
+
+
+def first_cmake_error(output: str) -> str:
+    """The first `CMake Error` with its message paragraph, as one line."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("CMake Error"):
+            message = [line.strip()]
+            for follower in lines[index + 1:]:
+                # The message is indented; "Call Stack" or any unindented line ends it.
+                if follower.strip().startswith("Call Stack") or (follower and not follower[0].isspace()):
+                    break
+                message.append(follower.strip())
+            text = " ".join(" ".join(message).split())
+            return text if len(text) <= 400 else text[:397] + "..."
+    tail = [line.strip() for line in lines if line.strip()]
+    return tail[-1] if tail else "no output"
+
+
+def configure_presets(project: Path) -> list[str]:
+    result = _cmake(["--list-presets=configure"], project)
+    if result.returncode != 0:
+        raise PerfprojError(f"cannot read the presets of {project}: {first_cmake_error(result.stdout)}")
+    return re.findall(r'^\s+"([^"]+)"', result.stdout, re.MULTILINE)
+
+
+def _is_helper(name: str) -> bool:
+    # perfproj's own objects (build info, CPU guard) skip the warnings and
+    # visibility of the project's targets; counting them would hide what those share.
+    return name.startswith("perfproj")
+
+
+def _flag_set(targets: list[tuple[str, list[str]]]) -> FlagSet:
+    names = [name for name, _ in targets]
+    basis = [flags for name, flags in targets if not _is_helper(name)] or [flags for _, flags in targets]
+    common = [flag for flag in basis[0] if all(flag in flags for flags in basis[1:])]
+    extras = {name: [flag for flag in flags if flag not in common] for name, flags in targets}
+    lacks = {name: [flag for flag in common if flag not in flags] for name, flags in targets}
+    return FlagSet(names, common, {name: flags for name, flags in extras.items() if flags},
+                   {name: flags for name, flags in lacks.items() if flags})
+
+
+def _compiler_text(tree: BuildTree, language: str) -> str:
+    compiler = tree.compilers[language]
+    text = f"{compiler.path} ({compiler.id} {compiler.version}"
+    launcher = tree.cache.get(f"CMAKE_{language}_COMPILER_LAUNCHER")
+    return text + (f", launcher {launcher})" if launcher else ")")
+
+
+def summarize(tree: BuildTree, preset: str) -> Explanation:
+    own: list[Target] = [target for target in tree.targets if target.in_top_project]
+    compile_sets: dict[str, FlagSet] = {}
+    for language in LANGUAGES:
+        targets = [(t.name, t.compile_flags[language]) for t in own if language in t.compile_flags]
+        if targets:
+            compile_sets[language] = _flag_set(targets)
+    link_sets: dict[str, FlagSet] = {}
+    for kind, types in LINKED.items():
+        targets = [(t.name, t.link_flags) for t in own if t.type in types and t.link_flags is not None]
+        if targets:
+            link_sets[kind] = _flag_set(targets)
+    return Explanation(
+        project=tree.project,
+        preset=preset,
+        build_type=tree.cache.get("CMAKE_BUILD_TYPE", ""),
+        compilers={language: _compiler_text(tree, language) for language in compile_sets},
+        compile=compile_sets,
+        link=link_sets,
+        options={name: value for name, value in sorted(tree.cache.items()) if name.startswith("PERFPROJ_")},
+        dependency_targets=sum(1 for target in tree.targets if not target.in_top_project),
+    )
+
+
+def explain(preset: str, project: Path) -> Explanation:
+    if not (project / "CMakePresets.json").is_file():
+        raise UsageError(f"no CMakePresets.json in {project}: run in a project directory or pass --project")
+    available = configure_presets(project)
+    if preset not in available:
+        raise UsageError(f"unknown preset {preset!r}; available: {', '.join(available)}")
+    with tempfile.TemporaryDirectory(prefix="perfproj-explain-") as work:
+        build_dir = Path(work)
+        cmake_file_api.write_queries(build_dir)
+        # -B overrides the preset's binaryDir: the project's own build/ stays as it is.
+        result = _cmake(["--preset", preset, "-B", str(build_dir), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
+                        project, CONFIGURE_TIMEOUT)
+        if result.returncode != 0:
+            raise PerfprojError(f"configuring preset {preset!r} failed: {first_cmake_error(result.stdout)}")
+        return summarize(cmake_file_api.read_reply(build_dir), preset)
+
+
+def _wrap(flags: list[str], indent: str, width: int = 100) -> list[str]:
+    lines: list[str] = []
+    current = indent
+    for flag in flags:
+        if current.strip() and len(current) + 1 + len(flag) > width:
+            lines.append(current)
+            current = indent
+        current += (" " if current.strip() else "") + flag
+    lines.append(current)
+    return lines
+
+
+def _render_set(title: str, flag_set: FlagSet) -> list[str]:
+    shared = [name for name in flag_set.targets if name not in flag_set.lacks]
+    lines = [title, f"  common to {', '.join(shared)}:"]
+    lines += _wrap(flag_set.common, "    ") if flag_set.common else ["    (none)"]
+    for name in flag_set.targets:
+        if name in flag_set.extras:
+            lines.append(f"  {name} adds:")
+            lines += _wrap(flag_set.extras[name], "    ")
+        if name in flag_set.lacks:
+            lines.append(f"  {name} (perfproj helper) lacks:")
+            lines += _wrap(flag_set.lacks[name], "    ")
+    return lines
+
+
+def render_text(explanation: Explanation) -> str:
+    lines = [f"{explanation.project}: preset {explanation.preset} ({explanation.build_type or 'no build type'})"]
+    for language, flag_set in explanation.compile.items():
+        lines.append("")
+        lines += _render_set(f"{language} compile: {explanation.compilers[language]}", flag_set)
+    for kind in LINKED:
+        lines.append("")
+        if kind in explanation.link:
+            lines += _render_set(f"Link, {kind}:", explanation.link[kind])
+        else:
+            lines.append(f"Link, {kind}: none in this project")
+    lines += ["", "PERFPROJ_* cache values:"]
+    width = max((len(name) for name in explanation.options), default=0)
+    lines += [f"  {name:<{width}} = {value}" for name, value in explanation.options.items()] or ["  (none)"]
+    if explanation.dependency_targets:
+        lines += ["", f"({explanation.dependency_targets} targets of dependencies are not shown)"]
+    return "\n".join(lines)
+
+
+def render_json(explanation: Explanation) -> str:
+    return json.dumps(asdict(explanation), indent=2)
