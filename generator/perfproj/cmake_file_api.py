@@ -67,6 +67,36 @@ def _split(fragment: str) -> list[str]:
         return fragment.split()
 
 
+# Options whose value is the next token: kept together, so that deduplicating
+# arguments never separates `-Xlinker -z -Xlinker now` into stray words.
+_TAKES_VALUE = frozenset({
+    "-Xlinker", "-Xclang", "-Xassembler", "-Xpreprocessor", "-mllvm", "-include", "-imacros",
+    "-isystem", "-idirafter", "-iquote", "-x", "--param",
+})
+_LINKER_TAKES_VALUE = frozenset({"-z", "-rpath", "-soname", "--version-script"})
+
+
+def arguments(tokens: list[str]) -> list[str]:
+    """Command-line tokens grouped into arguments (an option with its separate value is one)."""
+    grouped: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token in _TAKES_VALUE and index + 1 < len(tokens):
+            argument = tokens[index:index + 2]
+            index += 2
+            # `-Xlinker -z -Xlinker relro`: the linker's own option and its value.
+            if (argument[0] == "-Xlinker" and argument[1] in _LINKER_TAKES_VALUE
+                    and tokens[index:index + 1] == ["-Xlinker"] and index + 1 < len(tokens)):
+                argument += tokens[index:index + 2]
+                index += 2
+            grouped.append(" ".join(argument))
+        else:
+            grouped.append(token)
+            index += 1
+    return grouped
+
+
 def _add_unique(flags: list[str], new: list[str]) -> None:
     for flag in new:
         if flag not in flags:
@@ -77,16 +107,17 @@ def _target(data: dict[str, Any], in_top_project: bool) -> Target:
     target = Target(data["name"], data["type"], in_top_project)
     for group in data.get("compileGroups", []):
         flags = target.compile_flags.setdefault(group["language"], [])
-        for fragment in group.get("compileCommandFragments", []):
-            _add_unique(flags, _split(fragment["fragment"]))
+        tokens = [token for fragment in group.get("compileCommandFragments", [])
+                  for token in _split(fragment["fragment"])]
+        _add_unique(flags, arguments(tokens))
         _add_unique(flags, [f"-D{define['define']}" for define in group.get("defines", [])])
     link = data.get("link")
     if link is not None:
         target.link_language = link.get("language")
         target.link_flags = []
-        for fragment in link.get("commandFragments", []):
-            if fragment.get("role") == "flags":
-                _add_unique(target.link_flags, _split(fragment["fragment"]))
+        tokens = [token for fragment in link.get("commandFragments", []) if fragment.get("role") == "flags"
+                  for token in _split(fragment["fragment"])]
+        _add_unique(target.link_flags, arguments(tokens))
     return target
 
 

@@ -67,6 +67,8 @@ def test_release_with_clang_links_thinlto_with_matching_lld(project: Path) -> No
     link = report["link"]["executables"]["common"]
     assert "-flto=thin" in link
     assert any(flag.startswith("--ld-path=") and "lld" in flag for flag in link), link
+    # Clang passes each linker word with its own -Xlinker: the pairs stay whole and in order.
+    assert "-Xlinker -z -Xlinker relro" in link and "-Xlinker -z -Xlinker now" in link
 
 
 def test_asan_shows_the_sanitizer(project: Path) -> None:
