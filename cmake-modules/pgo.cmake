@@ -1,12 +1,18 @@
 # Profile-guided optimization in one command. From the project's top directory:
 #
-#   cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR] [-DVAR=VALUE...]
+#   cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR]
+#                                     [--train-label LABEL] [-DVAR=VALUE...]
 #
 # PRESET is a release configure preset (default: release; release-v3 and
 # release-native work the same). -D options go to both configure steps
 # (e.g. -DPERFPROJ_ALLOCATOR=mimalloc). The stages, one progress line each:
 #   1. configure and build an instrumented copy   build/PRESET-pgo-generate
-#   2. train: old profile data is cleared, then `ctest -L pgo-training` runs
+#   2. train: old profile data is cleared, then `ctest -L pgo-training` runs.
+#      --train-label LABEL trains on the tests labelled LABEL instead (a ctest
+#      -L regex). When no test carries the label -- a repository brought in by
+#      `perfproj adopt` has none -- the whole test suite is the training run,
+#      and the stage line says so: label a few representative tests (the
+#      LABELS test property) to train on what production runs.
 #   3. merge the profile (Clang: llvm-profdata of the compiler's version)
 #   4. configure and build the optimized copy     build/PRESET-pgo
 #   5. with --bolt: instrument the executables with BOLT, train again, optimize
@@ -25,6 +31,8 @@ cmake_minimum_required(VERSION 3.25)
 set(preset release)
 set(bolt OFF)
 set(profile_dir "")
+set(train_label pgo-training)
+set(expect_label FALSE)
 set(defines "")
 set(found_script FALSE)
 set(expect_dir FALSE)
@@ -40,6 +48,13 @@ foreach(i RANGE ${last})
   elseif(expect_dir)
     set(profile_dir "${arg}")
     set(expect_dir FALSE)
+  elseif(expect_label)
+    set(train_label "${arg}")
+    set(expect_label FALSE)
+  elseif(arg STREQUAL "--train-label")
+    set(expect_label TRUE)
+  elseif(arg MATCHES "^--train-label=(.*)$")
+    set(train_label "${CMAKE_MATCH_1}")
   elseif(arg STREQUAL "--bolt")
     set(bolt ON)
   elseif(arg STREQUAL "--profile-dir")
@@ -51,7 +66,7 @@ foreach(i RANGE ${last})
     list(APPEND defines "${arg}")
   elseif(arg MATCHES "^-")
     message(FATAL_ERROR "pgo.cmake: unknown option ${arg}; usage: cmake -P cmake/perfproj/pgo.cmake "
-                        "[PRESET] [--bolt] [--profile-dir DIR] [-DVAR=VALUE...]")
+                        "[PRESET] [--bolt] [--profile-dir DIR] [--train-label LABEL] [-DVAR=VALUE...]")
   else()
     set(preset "${arg}")
   endif()
@@ -108,9 +123,19 @@ step("configure" configure-generate "${CMAKE_COMMAND}" --fresh --preset ${preset
      -DPERFPROJ_PGO=GENERATE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=OFF)
 step("build" build-generate "${CMAKE_COMMAND}" --build ${generate_dir})
 
-stage_line("training: ctest -L pgo-training")
+# The training selection: the labelled tests, or every test when none has the label.
+execute_process(COMMAND "${CMAKE_CTEST_COMMAND}" --test-dir ${generate_dir} -N -L "${train_label}"
+                WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE listed RESULT_VARIABLE list_failed)
+set(train_selection -L "${train_label}")
+set(train_text "ctest -L ${train_label}")
+if(list_failed OR NOT listed MATCHES "Total Tests: [1-9]")
+  set(train_selection "")
+  set(train_text "ctest, every test (no test is labelled ${train_label})")
+endif()
+
+stage_line("training: ${train_text}")
 step("clear old profile data" clean "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-clean)
-step("training runs" train "${CMAKE_CTEST_COMMAND}" --test-dir ${generate_dir} -L pgo-training
+step("training runs" train "${CMAKE_CTEST_COMMAND}" --test-dir ${generate_dir} ${train_selection}
      --output-on-failure --no-tests=error)
 
 stage_line("merging the profile into ${profile_dir}")
@@ -124,7 +149,7 @@ step("build" build-use "${CMAKE_COMMAND}" --build ${optimized_dir})
 if(bolt)
   stage_line("BOLT: instrument, train, optimize")
   step("instrument" bolt-instrument "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-bolt-instrument)
-  step("training runs" bolt-train "${CMAKE_CTEST_COMMAND}" --test-dir ${optimized_dir} -L pgo-training
+  step("training runs" bolt-train "${CMAKE_CTEST_COMMAND}" --test-dir ${optimized_dir} ${train_selection}
        --output-on-failure --no-tests=error)
   step("optimize" bolt-optimize "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-bolt-optimize)
 endif()
