@@ -140,6 +140,26 @@ def explain(preset: str, project: Path, as_json: bool) -> None:
     click.echo(explain_preset.render_json(explanation) if as_json else explain_preset.render_text(explanation))
 
 
+@cli.command()
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=Path("."))
+@click.option("--dry-run", is_flag=True, help="Print what would change, with a unified diff; write nothing.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when an update is available, 0 otherwise.")
+@click.option("--allow-dirty", is_flag=True, help="Update even with uncommitted changes in the git tree.")
+@click.option("--trust", is_flag=True, help="Allow the template's own hooks and Jinja extensions to run.")
+def update(path: Path, dry_run: bool, check: bool, allow_dirty: bool, trust: bool) -> None:
+    """Bring the project at PATH to the installed perfproj (or its template's newest revision).
+
+    Files you never edited are replaced, files you edited are merged three
+    ways (presets key by key; text with conflict markers), files you deleted
+    stay deleted. Exits 1 when conflicts remain to resolve.
+    """
+    from perfproj import update as updating
+
+    sys.exit(updating.run(path, dry_run=dry_run, check=check, allow_dirty=allow_dirty, trust=trust,
+                          echo=click.echo))
+
+
 def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
     text = " ".join(message.split())  # always one line
     click.echo(f"{command}: error: {text}", err=True)
