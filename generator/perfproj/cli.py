@@ -160,6 +160,39 @@ def update(path: Path, dry_run: bool, check: bool, allow_dirty: bool, trust: boo
                           echo=click.echo))
 
 
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--modules-dir", metavar="DIR", help="Folder for the CMake modules, inside PATH [cmake/perfproj].")
+@click.option("--preset-prefix", metavar="PREFIX",
+              help="Prefix of perfproj's preset names [none, or 'perfproj-' when the repo's names collide].")
+@click.option("--presets-file", type=click.Choice(["auto", "CMakePresets.json", "CMakeUserPresets.json"]),
+              default="auto", show_default=True,
+              help="Which presets file includes perfproj's (auto: CMakePresets.json unless that would "
+                   "make it need a newer CMake).")
+@click.option("--allow-dirty", is_flag=True, help="Adopt even with uncommitted changes in the git tree.")
+@click.option("--dry-run", is_flag=True, help="Print a unified diff of every file it would write; write nothing.")
+def adopt(path: Path, modules_dir: str | None, preset_prefix: str | None, presets_file: str,
+          allow_dirty: bool, dry_run: bool) -> None:
+    """Bring perfproj's presets and CMake modules into the CMake repository PATH.
+
+    Its CMakeLists.txt is not edited: the modules are copied to one folder,
+    perfproj's presets file is included from CMakePresets.json (created if
+    absent) and loads the modules through CMAKE_PROJECT_TOP_LEVEL_INCLUDES.
+    Existing files are kept; a second run changes nothing. See docs/adopt.md.
+    """
+    from perfproj import adopt as adopt_repo
+    from perfproj import file_changes
+
+    request = adopt_repo.AdoptRequest(path, modules_dir, preset_prefix, presets_file, allow_dirty or dry_run)
+    adopt_plan = adopt_repo.plan(request)
+    if dry_run:
+        click.echo(file_changes.unified_diff(adopt_plan.changes), nl=False)
+    else:
+        file_changes.apply(adopt_plan.repo, adopt_plan.changes)
+    for line in adopt_repo.summary(adopt_plan, dry_run):
+        click.echo(line)
+
+
 def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
     text = " ".join(message.split())  # always one line
     click.echo(f"{command}: error: {text}", err=True)
