@@ -308,3 +308,34 @@ def test_update_help_and_a_missing_record(tmp_path: Path) -> None:
     result = run_perfproj("update", tmp_path, cwd=tmp_path)
     assert result.returncode == 1 and "not made by perfproj" in result.stderr
     assert RECORD_FILE not in {p.name for p in tmp_path.iterdir()}
+
+
+def test_an_adopted_repository_gets_only_perfproj_files_updated(tmp_path: Path, newer_data) -> None:
+    repo = tmp_path / "legacy"
+    repo.mkdir()
+    (repo / "CMakeLists.txt").write_text("cmake_minimum_required(VERSION 3.25)\nproject(legacy CXX)\n")
+    result = run_perfproj("adopt", repo, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert read_record(repo).mode == "adopt"
+    edit(repo / "cmake/perfproj/PerfprojArch.cmake", "\n", "\n# my local tweak\n")
+    others = {name: (repo / name).read_bytes() for name in ("CMakeLists.txt", "CMakePresets.json")}
+
+    data = newer_data()
+    edit(data / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
+    (data / "cmake-modules/PerfprojNew.cmake").write_text("# a new module\n")
+    presets = json.loads((data / "presets/perfproj.json").read_text())
+    presets["configurePresets"][0]["cacheVariables"]["PERFPROJ_NEW_OPTION"] = "ON"
+    (data / "presets/perfproj.json").write_text(json.dumps(presets, indent=2) + "\n")
+
+    with pytest.raises(PerfprojError, match="1 conflicted"):  # adopt keeps no base: an edit cannot auto-merge
+        run_update(repo)
+    assert "# improved" in (repo / "cmake/perfproj/PerfprojLTO.cmake").read_text()
+    assert (repo / "cmake/perfproj/PerfprojNew.cmake").read_text() == "# a new module\n"
+    assert "# my local tweak" in (repo / "cmake/perfproj/PerfprojArch.cmake").read_text()
+    owned = json.loads((repo / OWNED_PRESETS).read_text())
+    assert owned["configurePresets"][0]["cacheVariables"]["PERFPROJ_NEW_OPTION"] == "ON"
+    assert "CMAKE_PROJECT_TOP_LEVEL_INCLUDES" in owned["configurePresets"][0]["cacheVariables"]
+    assert {name: (repo / name).read_bytes() for name in others} == others  # the repo's own files
+    after = read_record(repo)
+    assert after.mode == "adopt" and after.settings["modules_dir"] == "cmake/perfproj"
+    assert "cmake/perfproj/PerfprojNew.cmake" in after.files
