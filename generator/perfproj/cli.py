@@ -193,6 +193,41 @@ def adopt(path: Path, modules_dir: str | None, preset_prefix: str | None, preset
         click.echo(line)
 
 
+@cli.group()
+def org() -> None:
+    """An organisation's own template: perfproj's, with the org's defaults."""
+
+
+@org.command("init")
+@click.argument("directory", type=click.Path(file_okay=True, path_type=Path))
+@click.option(
+    "--config-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML/JSON defaults to bake in (cookiecutter's default_context format or a flat mapping).",
+)
+@click.option("--kind", type=click.Choice(["app+lib", "app", "lib"]), help="Default kind.")
+@click.option("--cxx-standard", type=click.Choice(["17", "20", "23"]), help="Default C++ standard.")
+@click.option("--namespace", help="Default C++ namespace (else the project name with - as _).")
+@click.option("--description", help="Default one-line description.")
+@click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
+def org_init(directory: Path, config_file: Path | None, kind: str | None, cxx_standard: str | None,
+             namespace: str | None, description: str | None, no_git: bool) -> None:
+    """Write a ready template repository to DIRECTORY with the org's defaults baked in.
+
+    Teams then run `perfproj new NAME --template URL` or plain
+    `cookiecutter URL`; both give the same project. See docs/org-template.md.
+    """
+    from perfproj import config_files
+    from perfproj import org as org_template
+
+    defaults = config_files.read_answers(config_file) if config_file else {}
+    flags = {"kind": kind, "cxx_standard": cxx_standard, "namespace": namespace, "description": description}
+    defaults.update({key: value for key, value in flags.items() if value is not None})
+    path = org_template.init_template(org_template.OrgRequest(directory, defaults, use_git=not no_git))
+    click.echo(f"Created the org template {path}")
+    click.echo("Next: push it, then teams run")
+    click.echo("  perfproj new NAME --template <its git URL>")
+
+
 def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
     text = " ".join(message.split())  # always one line
     click.echo(f"{command}: error: {text}", err=True)
