@@ -224,10 +224,21 @@ def apply_plan(plan: UpdatePlan) -> None:
     apply(plan.project, plan.writes)
 
 
+def _generated_by(generated: record.Record) -> str:
+    if generated.template.source == template_source.BUILTIN:
+        return f"perfproj {generated.perfproj_version}"
+    return f"template {generated.template.source} {generated.template.revision[:12]}"
+
+
+def _version_line(old: record.Record, new: record.Record) -> str:
+    if old.template.source == template_source.BUILTIN:
+        return f"{_generated_by(old)} -> {new.perfproj_version}"
+    return f"{_generated_by(old)} -> {new.template.revision[:12]}"
+
+
 def describe(plan: UpdatePlan) -> list[str]:
     """The summary: one line per file, grouped by outcome, then the counts."""
-    old, new = plan.old, plan.new
-    lines = [f"{plan.project}: {old.template.source} {old.template.revision[:12]} -> {new.template.revision[:12]}"]
+    lines = [f"{plan.project.resolve().name}: {_version_line(plan.old, plan.new)}"]
     lines += [f"  note: {note}" for note in plan.notes]
     counts = []
     for category in CATEGORIES:
@@ -264,7 +275,7 @@ def run(project: Path, *, dry_run: bool, check: bool, allow_dirty: bool, trust: 
         require_clean_tree(project)
     plan = plan_update(project, trust)
     if not plan.available:
-        echo(f"{project}: up to date ({plan.old.template.source} {plan.old.template.revision[:12]})")
+        echo(f"{project.resolve().name}: up to date ({_generated_by(plan.old)})")
         return 0
     for line in describe(plan):
         echo(line)
