@@ -25,3 +25,14 @@ def make_project(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ca
         return Project(path, build_env(toolchain, cache_base))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`perfproj new` reads the perfproj and cookiecutter user configs: keep the tester's own out."""
+    config_home = tmp_path_factory.mktemp("user-config")
+    cookiecutter_config = config_home / "cookiecutterrc"
+    cookiecutter_config.write_text("default_context: {}\n")  # valid for cookiecutter itself too
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(cookiecutter_config))
+    monkeypatch.delenv("PERFPROJ_CONFIG", raising=False)
