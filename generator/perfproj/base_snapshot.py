@@ -38,7 +38,7 @@ def snapshot_bytes(files: Mapping[str, bytes]) -> bytes:
             info.mtime = 0
             archive.addfile(info, io.BytesIO(content))
     packed = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=9) as stream:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=6) as stream:  # 9 costs twice the time for 0.7% less
         stream.write(raw.getvalue())
     return packed.getvalue()
 
