@@ -8,7 +8,7 @@ stores the generated files in .perfproj/base.tar.gz next to the record.
 The archive is deterministic (sorted members, zero timestamps and owners, no
 gzip name or time), so regenerating the same project gives the same bytes and
 committing it never shows spurious changes. A generated project's text
-compresses to roughly 60 KB.
+compresses to about 65 KB.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def snapshot_bytes(files: Mapping[str, bytes]) -> bytes:
             info.mtime = 0
             archive.addfile(info, io.BytesIO(content))
     packed = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=6) as stream:  # 9 costs twice the time for 0.7% less
+    # Level 6: level 9 takes twice as long (about 25 ms here) for 0.7% less.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=6) as stream:
         stream.write(raw.getvalue())
     return packed.getvalue()
 
