@@ -5,6 +5,22 @@
 # is kept. One exception either way: sccache refuses to cache GCC
 # -fprofile-use compiles, so the PGO use stage of a GCC build switches to
 # ccache (which hashes the profile) or to no launcher, and says so.
+#
+# Path independence: a second checkout in another directory (a CI runner, a
+# colleague's clone, a git worktree) should hit the cache. ccache gets
+#   CCACHE_BASEDIR=<source dir>  absolute paths below it are hashed as relative
+#   CCACHE_NOHASHDIR=true        the working directory is not hashed (-g builds)
+# through the launcher, unless you set them in the environment yourself, and
+# the compile gets -ffile-prefix-map=<source dir>/=./ so the cached objects carry
+# no absolute path either (debug info, __FILE__), which makes sharing them correct.
+# Not with PGO or coverage: GCC 12's -ffile-prefix-map includes
+# -fprofile-prefix-map, which would move the .gcda/.gcno files those rely on.
+# sccache 0.4 (Debian 12) has no base-directory rewriting: it hits across
+# checkouts only partially (docs/ci.md).
+#
+# Stats: ccache logs every compile of this build tree to
+# <build>/perfproj-ccache-stats.log; `cmake --build --preset P --target
+# perfproj-cache-stats` prints the hits and misses since the last time it ran.
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_COMPILER_CACHE auto "Compiler cache launcher: auto = sccache, else ccache, else none"
@@ -52,18 +68,79 @@ function(perfproj_compiler_cache out)
   endif()
 endfunction()
 
+# perfproj_compiler_cache_launcher(<out> <program>): the launcher command list
+# for <program>; for ccache it sets the path-independence and stats settings
+# the user has not set in the environment.
+function(perfproj_compiler_cache_launcher out program)
+  get_filename_component(name "${program}" NAME)
+  if(NOT name STREQUAL "ccache")
+    set(${out} "${program}" PARENT_SCOPE)
+    return()
+  endif()
+  set(settings "")
+  if(NOT DEFINED ENV{CCACHE_BASEDIR})
+    list(APPEND settings "CCACHE_BASEDIR=${CMAKE_SOURCE_DIR}")
+  endif()
+  if(NOT DEFINED ENV{CCACHE_NOHASHDIR} AND NOT DEFINED ENV{CCACHE_HASHDIR})
+    list(APPEND settings "CCACHE_NOHASHDIR=true")
+  endif()
+  if(NOT DEFINED ENV{CCACHE_STATSLOG})
+    list(APPEND settings "CCACHE_STATSLOG=${CMAKE_BINARY_DIR}/perfproj-ccache-stats.log")
+  endif()
+  if(settings)
+    set(${out} "${CMAKE_COMMAND};-E;env;${settings};${program}" PARENT_SCOPE)
+  else()
+    set(${out} "${program}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+# The launcher's cache program (ccache, sccache, or empty) from a launcher list.
+function(_perfproj_launcher_program out launcher)
+  set(${out} "" PARENT_SCOPE)
+  foreach(word IN LISTS launcher)
+    if(word MATCHES "(^|/)(s?ccache)$")
+      set(${out} "${word}" PARENT_SCOPE)
+    endif()
+  endforeach()
+endfunction()
+
+function(_perfproj_add_cache_stats_target program)
+  if(TARGET perfproj-cache-stats)
+    return()
+  endif()
+  add_custom_target(
+    perfproj-cache-stats
+    COMMAND "${CMAKE_COMMAND}" "-DPROGRAM=${program}" "-DLOG=${CMAKE_BINARY_DIR}/perfproj-ccache-stats.log"
+            -P "${PERFPROJ_MODULE_DIR}/support/cache-stats.cmake"
+    COMMENT "Compiler cache statistics"
+    VERBATIM USES_TERMINAL)
+endfunction()
+
 macro(_perfproj_apply_compiler_cache)
   perfproj_compiler_cache(_perfproj_cache)
   perfproj_compiler(_perfproj_family _perfproj_major)
   perfproj_languages(_perfproj_languages)
+  perfproj_compiler_cache_launcher(_perfproj_cache_launcher "${_perfproj_cache}")
   foreach(_perfproj_lang IN LISTS _perfproj_languages)
     set(_perfproj_launcher "${CMAKE_${_perfproj_lang}_COMPILER_LAUNCHER}")
     if(_perfproj_launcher MATCHES "sccache" AND _perfproj_family STREQUAL "GNU" AND PERFPROJ_PGO STREQUAL "USE")
       message(STATUS "perfproj: replacing the sccache launcher for this GCC PGO build "
                      "(sccache cannot cache -fprofile-use compiles)")
-      set(CMAKE_${_perfproj_lang}_COMPILER_LAUNCHER "${_perfproj_cache}")
+      set(CMAKE_${_perfproj_lang}_COMPILER_LAUNCHER "${_perfproj_cache_launcher}")
     elseif(_perfproj_launcher STREQUAL "" OR NOT PERFPROJ_COMPILER_CACHE STREQUAL "auto")
-      set(CMAKE_${_perfproj_lang}_COMPILER_LAUNCHER "${_perfproj_cache}")
+      set(CMAKE_${_perfproj_lang}_COMPILER_LAUNCHER "${_perfproj_cache_launcher}")
     endif()
   endforeach()
+
+  # Cached objects must not carry this checkout's absolute path (see the top).
+  _perfproj_launcher_program(_perfproj_cache_program "${CMAKE_CXX_COMPILER_LAUNCHER};${CMAKE_C_COMPILER_LAUNCHER}")
+  if(_perfproj_cache_program)
+    if(PERFPROJ_PGO STREQUAL "OFF" AND NOT PERFPROJ_COVERAGE)
+      perfproj_check_flags(_perfproj_prefix_map_ok COMPILE "-ffile-prefix-map=/perfproj-probe/=./")
+      if(_perfproj_prefix_map_ok)
+        add_compile_options("-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=./")
+      endif()
+    endif()
+    _perfproj_add_cache_stats_target("${_perfproj_cache_program}")
+  endif()
 endmacro()
