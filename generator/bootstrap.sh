@@ -17,11 +17,19 @@ PERFPROJ_PACKAGES_DEMO=(
   python3-cookiecutter python3-click python3-yaml
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-# What the test suite needs on top: the second compiler, lint tools, a cache.
+# What the test suite needs on top: the second compiler and its LLVM tools,
+# lint and coverage tools, the allocators, profilers, BOLT, the CPU emulator
+# for the CPU-guard test, hardening-check, the compiler caches and Redis for
+# the remote-cache test, Node for the GitHub Actions workflow validator.
 PERFPROJ_PACKAGES_TEST=(
-  clang lld clang-format clang-tidy
-  python3-pytest ccache
+  clang lld llvm clang-format clang-tidy bolt-16
+  python3-pytest ccache sccache redis-server
+  libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev
+  valgrind heaptrack linux-perf gcovr qemu-user devscripts
+  nodejs
 )
+# The GitHub Actions workflow validator (npm), pinned, installed under .cache/.
+PERFPROJ_ACTION_VALIDATOR=@action-validator/cli@0.6.0
 
 _perfproj_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -66,6 +74,18 @@ perfproj_install_venv() {
   fi
 }
 
+# Node's own npm comes with NodeSource's nodejs; Debian's nodejs needs the npm package.
+perfproj_install_action_validator() {
+  command -v npm >/dev/null || perfproj_install_packages npm
+  local prefix=$PERFPROJ_ROOT/.cache/npm
+  if [ "$(cat "$prefix/.perfproj-stamp" 2>/dev/null)" != "$PERFPROJ_ACTION_VALIDATOR" ]; then
+    echo "perfproj: installing $PERFPROJ_ACTION_VALIDATOR into $prefix" >&2
+    npm install --silent --no-audit --no-fund --prefix "$prefix" "$PERFPROJ_ACTION_VALIDATOR" >/dev/null
+    echo "$PERFPROJ_ACTION_VALIDATOR" >"$prefix/.perfproj-stamp"
+  fi
+  export PERFPROJ_ACTION_VALIDATOR_BIN=$prefix/node_modules/.bin/action-validator
+}
+
 # perfproj_bootstrap demo|test
 perfproj_bootstrap() {
   local packages=("${PERFPROJ_PACKAGES_DEMO[@]}")
@@ -74,4 +94,7 @@ perfproj_bootstrap() {
   fi
   perfproj_install_packages "${packages[@]}"
   perfproj_install_venv
+  if [ "$1" = test ]; then
+    perfproj_install_action_validator
+  fi
 }
