@@ -1,7 +1,8 @@
 # Profile-guided optimization in one command. From the project's top directory:
 #
 #   cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR]
-#                                     [--train-label LABEL] [-DVAR=VALUE...]
+#                                     [--train-label LABEL | --train-command CMD]
+#                                     [-DVAR=VALUE...]
 #
 # PRESET is a release configure preset (default: release; release-v3 and
 # release-native work the same). -D options go to both configure steps
@@ -13,6 +14,9 @@
 #      `perfproj adopt` has none -- the whole test suite is the training run,
 #      and the stage line says so: label a few representative tests (the
 #      LABELS test property) to train on what production runs.
+#      --train-command CMD trains with a shell command instead of ctest (run
+#      with sh -c from the top directory; {build} is the build directory being
+#      trained), e.g. --train-command "{build}/tool --input samples/big.txt".
 #   3. merge the profile (Clang: llvm-profdata of the compiler's version)
 #   4. configure and build the optimized copy     build/PRESET-pgo
 #   5. with --bolt: instrument the executables with BOLT, train again, optimize
@@ -33,6 +37,8 @@ set(bolt OFF)
 set(profile_dir "")
 set(train_label pgo-training)
 set(expect_label FALSE)
+set(train_command "")
+set(expect_command FALSE)
 set(defines "")
 set(found_script FALSE)
 set(expect_dir FALSE)
@@ -51,6 +57,13 @@ foreach(i RANGE ${last})
   elseif(expect_label)
     set(train_label "${arg}")
     set(expect_label FALSE)
+  elseif(expect_command)
+    set(train_command "${arg}")
+    set(expect_command FALSE)
+  elseif(arg STREQUAL "--train-command")
+    set(expect_command TRUE)
+  elseif(arg MATCHES "^--train-command=(.*)$")
+    set(train_command "${CMAKE_MATCH_1}")
   elseif(arg STREQUAL "--train-label")
     set(expect_label TRUE)
   elseif(arg MATCHES "^--train-label=(.*)$")
@@ -66,7 +79,8 @@ foreach(i RANGE ${last})
     list(APPEND defines "${arg}")
   elseif(arg MATCHES "^-")
     message(FATAL_ERROR "pgo.cmake: unknown option ${arg}; usage: cmake -P cmake/perfproj/pgo.cmake "
-                        "[PRESET] [--bolt] [--profile-dir DIR] [--train-label LABEL] [-DVAR=VALUE...]")
+                        "[PRESET] [--bolt] [--profile-dir DIR] [--train-label LABEL | --train-command CMD] "
+                        "[-DVAR=VALUE...]")
   else()
     set(preset "${arg}")
   endif()
@@ -123,7 +137,17 @@ step("configure" configure-generate "${CMAKE_COMMAND}" --fresh --preset ${preset
      -DPERFPROJ_PGO=GENERATE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=OFF)
 step("build" build-generate "${CMAKE_COMMAND}" --build ${generate_dir})
 
-# The training selection: the labelled tests, or every test when none has the label.
+# The training: a command, the labelled tests, or every test when none has the label.
+# train_run(<build dir> <out-var>) gives the command line that trains that build.
+function(train_run build_dir out)
+  if(NOT train_command STREQUAL "")
+    string(REPLACE "{build}" "${CMAKE_SOURCE_DIR}/${build_dir}" command "${train_command}")
+    set(${out} sh -c "${command}" PARENT_SCOPE)
+  else()
+    set(${out} "${CMAKE_CTEST_COMMAND}" --test-dir ${build_dir} ${train_selection}
+        --output-on-failure --no-tests=error PARENT_SCOPE)
+  endif()
+endfunction()
 execute_process(COMMAND "${CMAKE_CTEST_COMMAND}" --test-dir ${generate_dir} -N -L "${train_label}"
                 WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE listed RESULT_VARIABLE list_failed)
 set(train_selection -L "${train_label}")
@@ -132,11 +156,14 @@ if(list_failed OR NOT listed MATCHES "Total Tests: [1-9]")
   set(train_selection "")
   set(train_text "ctest, every test (no test is labelled ${train_label})")
 endif()
+if(NOT train_command STREQUAL "")
+  set(train_text "${train_command}")
+endif()
 
 stage_line("training: ${train_text}")
 step("clear old profile data" clean "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-clean)
-step("training runs" train "${CMAKE_CTEST_COMMAND}" --test-dir ${generate_dir} ${train_selection}
-     --output-on-failure --no-tests=error)
+train_run(${generate_dir} train_generate)
+step("training runs" train ${train_generate})
 
 stage_line("merging the profile into ${profile_dir}")
 step("merge" merge "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-merge)
@@ -149,8 +176,8 @@ step("build" build-use "${CMAKE_COMMAND}" --build ${optimized_dir})
 if(bolt)
   stage_line("BOLT: instrument, train, optimize")
   step("instrument" bolt-instrument "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-bolt-instrument)
-  step("training runs" bolt-train "${CMAKE_CTEST_COMMAND}" --test-dir ${optimized_dir} ${train_selection}
-       --output-on-failure --no-tests=error)
+  train_run(${optimized_dir} train_bolt)
+  step("training runs" bolt-train ${train_bolt})
   step("optimize" bolt-optimize "${CMAKE_COMMAND}" --build ${optimized_dir} --target perfproj-bolt-optimize)
 endif()
 
