@@ -1,0 +1,49 @@
+"""The gate's arithmetic: the cycle estimate and the Mann-Whitney test."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from collections import Counter
+
+from helpers.paths import MODULES
+
+_spec = importlib.util.spec_from_file_location("bench_gate", MODULES / "bench_gate.py")
+assert _spec and _spec.loader
+gate = importlib.util.module_from_spec(_spec)
+sys.modules["bench_gate"] = gate  # dataclasses look the module up by name
+_spec.loader.exec_module(gate)
+
+
+def test_estimated_cycles_weights_l1_ll_and_ram() -> None:
+    events = Counter(Ir=1000, Dr=300, Dw=100, I1mr=10, D1mr=20, D1mw=10, ILmr=1, DLmr=4, DLmw=0)
+    # 1400 accesses: 40 miss L1 (of which 5 miss LL too).
+    assert gate.estimated_cycles(events) == (1400 - 40) + 5 * (40 - 5) + 35 * 5
+
+
+def test_mann_whitney_sees_a_shift_and_not_noise() -> None:
+    rng = random.Random(7)
+    base = [100 + rng.gauss(0, 2) for _ in range(15)]
+    same = [100 + rng.gauss(0, 2) for _ in range(15)]
+    slower = [110 + rng.gauss(0, 2) for _ in range(15)]
+    assert gate.mann_whitney_greater(slower, base) < 0.001
+    assert gate.mann_whitney_greater(same, base) > gate.ALPHA
+    assert gate.mann_whitney_greater(base, slower) > 0.99  # one-sided: faster is not "greater"
+    assert gate.mann_whitney_greater([], base) == 1.0
+
+
+def test_walltime_needs_both_significance_and_the_minimum_effect() -> None:
+    base = [100.0 + i * 0.01 for i in range(20)]
+    small = [102.0 + i * 0.01 for i in range(20)]  # significant but 2% < 5%
+    large = [108.0 + i * 0.01 for i in range(20)]
+    timing = gate.Timing(base={"a": base, "b": base}, head={"a": small, "b": large})
+    assert set(gate.suspects(timing)) == {"b"}
+
+
+def test_markdown_table_and_verdict() -> None:
+    rows = [gate.Row("BM_A", ["1", "2", "+100%", "1", "2", "+100%"], "REGRESSION"),
+            gate.Row("BM_B", ["1", "1", "+0%", "1", "1", "+0%"], "ok")]
+    text, ok = gate.markdown("t", gate.DETERMINISTIC_HEADER, rows)
+    assert not ok and "| `BM_A` |" in text and "**REGRESSION**" in text and "1 regression(s)" in text
+    assert gate.markdown("t", gate.DETERMINISTIC_HEADER, rows[1:])[1]
