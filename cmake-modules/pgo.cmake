@@ -2,7 +2,7 @@
 #
 #   cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR]
 #                                     [--train-label LABEL | --train-command CMD]
-#                                     [-DVAR=VALUE...]
+#                                     [--name NAME] [-DVAR=VALUE...]
 #
 # PRESET is a release configure preset (default: release; release-v3 and
 # release-native work the same). -D options go to both configure steps
@@ -23,10 +23,11 @@
 #   6. run the whole test suite on the optimized copy
 # then a summary: profile size, the share of functions the training ran, and
 # the stale/missing-profile warnings of the optimized build. Logs of every
-# stage are in build/PRESET-pgo-logs/. Both build directories are configured
-# afresh each time (cmake --fresh), so a chain always starts from the preset
-# and the current compiler (CC/CXX), never from an old cache. The profile
-# stays in DIR (default
+# stage are in build/PRESET-pgo-logs/. --name NAME uses NAME instead of PRESET
+# in these directory names, to keep the results of two trainings side by
+# side. Both build directories are configured afresh each time (cmake
+# --fresh), so a chain always starts from the preset and the current compiler
+# (CC/CXX), never from an old cache. The profile stays in DIR (default
 # build/PRESET-pgo-profile): keep it to build later without training, with
 #   cmake --preset PRESET -DPERFPROJ_PGO=USE -DPERFPROJ_PGO_DIR=DIR
 cmake_minimum_required(VERSION 3.25)
@@ -39,6 +40,8 @@ set(train_label pgo-training)
 set(expect_label FALSE)
 set(train_command "")
 set(expect_command FALSE)
+set(name "")
+set(expect_name FALSE)
 set(defines "")
 set(found_script FALSE)
 set(expect_dir FALSE)
@@ -60,6 +63,13 @@ foreach(i RANGE ${last})
   elseif(expect_command)
     set(train_command "${arg}")
     set(expect_command FALSE)
+  elseif(expect_name)
+    set(name "${arg}")
+    set(expect_name FALSE)
+  elseif(arg STREQUAL "--name")
+    set(expect_name TRUE)
+  elseif(arg MATCHES "^--name=(.*)$")
+    set(name "${CMAKE_MATCH_1}")
   elseif(arg STREQUAL "--train-command")
     set(expect_command TRUE)
   elseif(arg MATCHES "^--train-command=(.*)$")
@@ -80,7 +90,7 @@ foreach(i RANGE ${last})
   elseif(arg MATCHES "^-")
     message(FATAL_ERROR "pgo.cmake: unknown option ${arg}; usage: cmake -P cmake/perfproj/pgo.cmake "
                         "[PRESET] [--bolt] [--profile-dir DIR] [--train-label LABEL | --train-command CMD] "
-                        "[-DVAR=VALUE...]")
+                        "[--name NAME] [-DVAR=VALUE...]")
   else()
     set(preset "${arg}")
   endif()
@@ -89,11 +99,14 @@ endforeach()
 if(NOT EXISTS "${CMAKE_SOURCE_DIR}/CMakePresets.json")
   message(FATAL_ERROR "pgo.cmake: run it from the project's top directory (no CMakePresets.json in ${CMAKE_SOURCE_DIR})")
 endif()
-set(generate_dir "build/${preset}-pgo-generate")
-set(optimized_dir "build/${preset}-pgo")
-set(log_dir "${CMAKE_SOURCE_DIR}/build/${preset}-pgo-logs")
+if(name STREQUAL "")
+  set(name "${preset}")
+endif()
+set(generate_dir "build/${name}-pgo-generate")
+set(optimized_dir "build/${name}-pgo")
+set(log_dir "${CMAKE_SOURCE_DIR}/build/${name}-pgo-logs")
 if(profile_dir STREQUAL "")
-  set(profile_dir "build/${preset}-pgo-profile")
+  set(profile_dir "build/${name}-pgo-profile")
 endif()
 get_filename_component(profile_dir "${profile_dir}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
 file(MAKE_DIRECTORY "${log_dir}")
