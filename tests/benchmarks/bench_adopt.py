@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -62,7 +63,10 @@ class Case:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ, CMAKE_BUILD_PARALLEL_LEVEL=os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", "2"))
-    env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "ccache"))
+    if shutil.which("ccache"):  # the same launcher for every variant (perfproj keeps one set here)
+        env.setdefault("CMAKE_C_COMPILER_LAUNCHER", "ccache")
+        env.setdefault("CMAKE_CXX_COMPILER_LAUNCHER", "ccache")
+        env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "ccache"))
     return env
 
 
