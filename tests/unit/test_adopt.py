@@ -250,3 +250,26 @@ def test_an_edited_module_is_never_overwritten(tmp_path: Path) -> None:
     result = adopt(repo)
     assert result.returncode == 1 and "PerfprojLTO.cmake" in result.stderr
     assert module.read_text().endswith("# my tweak\n")
+
+
+@pytest.mark.parametrize(("theirs", "target"), [
+    ('{"version": 5, "configurePresets": []}\n', "CMakeUserPresets.json"),  # read by CMake 3.24
+    ('{"version": 4, "cmakeMinimumRequired": {"major": 3, "minor": 25}, "configurePresets": []}\n',
+     "CMakePresets.json"),  # already needs 3.25: including perfproj's file raises nothing
+])
+def test_the_include_never_raises_the_cmake_the_shared_presets_need(tmp_path: Path, theirs: str,
+                                                                    target: str) -> None:
+    repo = make_repo(tmp_path, theirs)
+    assert adopt(repo).returncode == 0
+    assert read_record(repo).settings["presets_file"] == target
+    assert ((repo / "CMakePresets.json").read_text() == theirs) == (target == "CMakeUserPresets.json")
+    included = json.loads((repo / target).read_text())["include"]
+    assert included == ["cmake/perfproj/presets/perfproj.json"]
+
+
+def test_records_without_the_adopt_fields_still_read_as_new(tmp_path: Path) -> None:
+    (tmp_path / RECORD_FILE).write_text(json.dumps(
+        {"perfproj_version": "0.1.0", "template": {"source": "builtin", "revision": "0.1.0"},
+         "answers": {"project_name": "x"}, "files": {}}))
+    old = read_record(tmp_path)
+    assert old.mode == "new" and old.settings == {}
