@@ -8,7 +8,7 @@
 # release-native work the same). -D options go to both configure steps
 # (e.g. -DPERFPROJ_ALLOCATOR=mimalloc). The stages, one progress line each:
 #   1. configure and build an instrumented copy   build/PRESET-pgo-generate
-#   2. train: old profile data is cleared, then `ctest -L pgo-training` runs.
+#   2. train: `ctest -L pgo-training` runs (old profile data was cleared after the build).
 #      --train-label LABEL trains on the tests labelled LABEL instead (a ctest
 #      -L regex). When no test carries the label -- a repository brought in by
 #      `perfproj adopt` has none -- the whole test suite is the training run,
@@ -149,6 +149,10 @@ stage_line("instrumented build (${generate_dir})")
 step("configure" configure-generate "${CMAKE_COMMAND}" --fresh --preset ${preset} -B ${generate_dir} ${defines}
      -DPERFPROJ_PGO=GENERATE "-DPERFPROJ_PGO_DIR=${profile_dir}" -DPERFPROJ_BOLT=OFF)
 step("build" build-generate "${CMAKE_COMMAND}" --build ${generate_dir})
+# Cleared before ctest first reads the tests: test discovery at ctest time
+# (gtest_discover_tests PRE_TEST) runs the test executables, and those runs
+# belong to the profile like the training's own.
+step("clear old profile data" clean "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-clean)
 
 # The training: a command, the labelled tests, or every test when none has the label.
 # train_run(<build dir> <out-var>) gives the command line that trains that build.
@@ -174,7 +178,6 @@ if(NOT train_command STREQUAL "")
 endif()
 
 stage_line("training: ${train_text}")
-step("clear old profile data" clean "${CMAKE_COMMAND}" --build ${generate_dir} --target perfproj-pgo-clean)
 train_run(${generate_dir} train_generate)
 step("training runs" train ${train_generate})
 
