@@ -8,7 +8,8 @@
 # release-native work the same). -D options go to both configure steps
 # (e.g. -DPERFPROJ_ALLOCATOR=mimalloc). The stages, one progress line each:
 #   1. configure and build an instrumented copy   build/PRESET-pgo-generate
-#   2. train: `ctest -L pgo-training` runs (old profile data was cleared after the build).
+#   2. train: `ctest -L pgo-training` runs (old profile data was cleared
+#      right after the build).
 #      --train-label LABEL trains on the tests labelled LABEL instead (a ctest
 #      -L regex). When no test carries the label -- a repository brought in by
 #      `perfproj adopt` has none -- the whole test suite is the training run,
