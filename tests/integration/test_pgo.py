@@ -119,7 +119,9 @@ def test_gcc_pgo_use_switches_sccache_to_ccache(make_project, tmp_path: Path) ->
             "PERFPROJ_PGO": pgo, "PERFPROJ_PGO_DIR": str(profile), "PERFPROJ_COMPILER_CACHE": "sccache",
             "CMAKE_CXX_COMPILER_LAUNCHER": ""}).stdout
         rules = (project.path / build / "CMakeFiles/rules.ninja").read_text()
-        launcher = re.search(r"command = (\S+) /usr/bin/(?:c\+\+|g\+\+)", rules)
+        # The cache program is the word before the compiler (ccache may come
+        # through `cmake -E env CCACHE_...=...`, see PerfprojCompilerCache).
+        launcher = re.search(r"command = (?:\S+ )*?(\S+) /usr/bin/(?:c\+\+|g\+\+)", rules)
         assert launcher and Path(launcher.group(1)).name == expected, (pgo, launcher)
         assert ("sccache cannot cache GCC -fprofile-use" in out) == (pgo == "USE")
 
