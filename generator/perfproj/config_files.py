@@ -1,4 +1,4 @@
-"""Answer files: --config-file and (later) organisation defaults.
+"""Answer files: --config-file, and the YAML/JSON loading the user configs share.
 
 Two shapes are accepted, in YAML or JSON:
   * cookiecutter's user-config format:  default_context: {project_name: ..., ...}
@@ -8,12 +8,13 @@ Two shapes are accepted, in YAML or JSON:
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from perfproj.errors import UsageError
 
 
-def read_answers(path: Path) -> dict[str, str]:
-    """The answers in `path`, as strings. Raises UsageError on unreadable input."""
+def load_mapping(path: Path) -> dict[str, Any]:
+    """The YAML/JSON mapping in `path` ({} for an empty file). Raises UsageError."""
     import yaml  # only needed here: keeps `perfproj new` without a config file fast
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -27,13 +28,26 @@ def read_answers(path: Path) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         raise UsageError(f"config file {path} must hold a mapping of answers")
-    if "default_context" in data:
-        data = data["default_context"] or {}
-        if not isinstance(data, dict):
-            raise UsageError(f"config file {path}: default_context must be a mapping")
+    return data
+
+
+def answers_from(data: object, path: Path) -> dict[str, str]:
+    """A mapping of answers as strings (booleans as true/false); `path` names it in errors."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"config file {path}: default_context must be a mapping")
     answers: dict[str, str] = {}
     for key, value in data.items():
         if isinstance(value, (dict, list)) or value is None:
             raise UsageError(f"config file {path}: answer {key!r} must be a single value")
         answers[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)
     return answers
+
+
+def read_answers(path: Path) -> dict[str, str]:
+    """The answers in `path`, in either shape. Raises UsageError on unreadable input."""
+    data = load_mapping(path)
+    if "default_context" in data:
+        return answers_from(data["default_context"] or {}, path)
+    return answers_from(data, path)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from perfproj.config_files import answers_from, load_mapping
 from perfproj.errors import UsageError
 
 
@@ -44,35 +45,6 @@ def cookiecutter_config_path(env: Mapping[str, str]) -> Path:
     return Path(env.get("HOME", "~")).expanduser() / ".cookiecutterrc"
 
 
-def _load(path: Path) -> dict[str, Any]:
-    import yaml  # only when a config file exists
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"cannot read config file {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise UsageError(f"config file {path} is not valid YAML/JSON") from error
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"config file {path} must hold a mapping")
-    return data
-
-
-def _answers(data: object, path: Path) -> dict[str, str]:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"config file {path}: default_context must be a mapping")
-    answers = {}
-    for key, value in data.items():
-        if isinstance(value, (dict, list)) or value is None:
-            raise UsageError(f"config file {path}: answer {key!r} must be a single value")
-        answers[str(key)] = str(value).lower() if isinstance(value, bool) else str(value)
-    return answers
-
-
 def _text(data: dict[str, Any], key: str, path: Path) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
@@ -86,15 +58,15 @@ def load(env: Mapping[str, str] | None = None) -> UserConfig:
     config = UserConfig()
     cookiecutter_path = cookiecutter_config_path(env)
     if cookiecutter_path.is_file():
-        answers = _answers(_load(cookiecutter_path).get("default_context"), cookiecutter_path)
+        answers = answers_from(load_mapping(cookiecutter_path).get("default_context"), cookiecutter_path)
         config.defaults.update(answers)
         config.sources.update(dict.fromkeys(answers, cookiecutter_path))
     perfproj_path = perfproj_config_path(env)
     if env.get("PERFPROJ_CONFIG") and not perfproj_path.is_file():
         raise UsageError(f"PERFPROJ_CONFIG names {perfproj_path}, which does not exist")
     if perfproj_path.is_file():
-        data = _load(perfproj_path)
-        answers = _answers(data.get("default_context"), perfproj_path)
+        data = load_mapping(perfproj_path)
+        answers = answers_from(data.get("default_context"), perfproj_path)
         config.defaults.update(answers)
         config.sources.update(dict.fromkeys(answers, perfproj_path))
         config.template = _text(data, "template", perfproj_path)
