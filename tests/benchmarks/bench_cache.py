@@ -4,9 +4,10 @@
 Each round clones the generated project twice into new directories: the
 "cold" clone builds with an empty cache (filling it), then the "warm" clone
 builds with the cache the cold one filled: the situation of a CI runner that
-restored the cache, or a colleague's checkout on a shared cache. Rounds
-alternate the order of nothing (warm needs cold first) but each round starts
-from scratch, so drift hits both sides of a round alike. Prints, per preset,
+restored the cache, or a colleague's checkout on a shared cache. The warm
+build needs the cold one first, so the order is fixed; each round starts from
+an empty cache and the cold and warm builds of a round run back to back, so
+drift hits both sides of a round alike. Prints, per preset,
 median configure+build seconds cold and warm, the ratio, and the warm hit
 rate from the perfproj-cache-stats target.
 
