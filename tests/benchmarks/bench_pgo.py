@@ -15,12 +15,10 @@ Target: at most 2.5x.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from benchlib import (Variant, app_elapsed_ms, compiler_env, generate_project, instructions_table,
+from benchlib import (Variant, app_elapsed_ms, compiler_env, parse_arguments, project_in_workdir, instructions_table,
                       interleave, log, paired_speed, paired_speed_interval, plain_variant, preset_variant,
                       ratio_table, run, timed)
 
@@ -47,17 +45,9 @@ def keep_app(project: Path, name: str) -> Variant:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--compiler", choices=("gcc", "clang"), default="gcc")
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (at least 5)")
-    parser.add_argument("--workdir", type=Path, help="keep builds here (default: a temporary directory)")
-    args = parser.parse_args()
-    if args.rounds < 5:
-        parser.error("--rounds must be at least 5")
+    args = parse_arguments(parser)
 
-    with tempfile.TemporaryDirectory(prefix="perfproj-bench-") as temporary:
-        workdir = args.workdir or Path(temporary)
-        workdir.mkdir(parents=True, exist_ok=True)
-        project = generate_project(workdir)
+    with project_in_workdir(args.workdir) as project:
         env = compiler_env(args.compiler)
         cold = uncached(env)
 

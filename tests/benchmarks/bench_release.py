@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from pathlib import Path
 
-from benchlib import (Variant, app_elapsed_ms, compiler_env, generate_project, instructions_table,
+from benchlib import (Variant, app_elapsed_ms, compiler_env, parse_arguments, project_in_workdir, instructions_table,
                       interleave, log, median, paired_speed, paired_speed_interval, plain_variant,
                       preset_variant, ratio_table, run, timed)
 
@@ -119,19 +118,11 @@ def configure_time(project: Path, env: dict[str, str], rounds: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--compiler", choices=("gcc", "clang"), default="gcc")
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (at least 5)")
     parser.add_argument("--statements", type=int, default=3000)
     parser.add_argument("--iterations", type=int, default=60)
-    parser.add_argument("--workdir", type=Path, help="keep builds here (default: a temporary directory)")
-    args = parser.parse_args()
-    if args.rounds < 5:
-        parser.error("--rounds must be at least 5")
+    args = parse_arguments(parser)
 
-    with tempfile.TemporaryDirectory(prefix="perfproj-bench-") as temporary:
-        workdir = args.workdir or Path(temporary)
-        workdir.mkdir(parents=True, exist_ok=True)
-        project = generate_project(workdir)
+    with project_in_workdir(args.workdir) as project:
         env = compiler_env(args.compiler)
         print(f"## Release profile, {args.compiler}\n")
         ok = workload(project, env, args.rounds,

@@ -8,6 +8,8 @@ when a difference is within the noise.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
 import random
 import re
@@ -15,10 +17,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 REPO = Path(__file__).resolve().parents[2]
 COMPILERS = {"gcc": ("gcc", "g++"), "clang": ("clang", "clang++")}
@@ -62,6 +65,26 @@ def plain_stub_text(modules: Path) -> str:
     for name in sorted(names):
         lines.append(KEPT_FUNCTIONS.get(name, f"function({name})\nendfunction()"))
     return "\n".join(lines).replace("@SUPPORT@", str(modules / "support")) + "\n"
+
+
+def parse_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """--compiler, --rounds (at least 5) and --workdir, shared by the variant benchmarks."""
+    parser.add_argument("--compiler", choices=sorted(COMPILERS), default="gcc")
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (at least 5)")
+    parser.add_argument("--workdir", type=Path, help="keep builds here (default: a temporary directory)")
+    args = parser.parse_args()
+    if args.rounds < 5:
+        parser.error("--rounds must be at least 5")
+    return args
+
+
+@contextlib.contextmanager
+def project_in_workdir(workdir: Path | None) -> Iterator[Path]:
+    """The generated sample project in `workdir`, or in a temporary directory removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="perfproj-bench-") as temporary:
+        where = workdir or Path(temporary)
+        where.mkdir(parents=True, exist_ok=True)
+        yield generate_project(where)
 
 
 def log(message: str) -> None:
