@@ -1,18 +1,24 @@
-"""The perfproj command line: thin click commands over the library modules.
+"""The perfproj command line: thin click commands over perfproj.commands.
 
-Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on stderr.
+Exit codes: 0 success, 1 failure, 2 usage error. Every error, from perfproj
+or from the operating system, is one line on stderr (main() is the one
+handler). Every command first removes the scratch folders of killed runs.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
 import click
 
 from perfproj import __version__
-from perfproj.errors import PerfprojError
+from perfproj.changes import scratch, signals
+from perfproj.errors import PerfprojError, os_error_text
+
+if TYPE_CHECKING:
+    from perfproj.templates.answers import Question
 
 PROMPTS = {
     "project_name": "Project name",
@@ -27,10 +33,15 @@ PROMPTS = {
 @click.version_option(__version__, "--version", "-V", prog_name="perfproj")
 def cli() -> None:
     """perfproj: C++ projects with builds tuned the way performance engineers tune them."""
+    scratch.sweep_temp()
 
 
-def _prompter(question, default: str) -> str:  # type: ignore[no-untyped-def]
-    from perfproj import answers
+def _note(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _prompter(question: Question, default: str) -> str:
+    from perfproj.templates import answers
 
     label = PROMPTS.get(question.key, question.key)
     if question.choices:
@@ -66,7 +77,8 @@ def _prompter(question, default: str) -> str:  # type: ignore[no-untyped-def]
     help="Render this cookiecutter template instead of the built-in one (e.g. your org's).",
 )
 @click.option("--checkout", metavar="REF", help="Branch, tag or commit of a git --template.")
-@click.option("--trust", is_flag=True, help="Allow the template's own hooks and Jinja extensions to run.")
+@click.option("--trust", is_flag=True,
+              help="Allow a --template's own hooks, Jinja _extensions and symbolic links (see docs/safety.md).")
 def new(
     name: str | None, output_dir: Path, kind: str | None, cxx_standard: str | None,
     namespace: str | None, description: str | None, config_file: Path | None,
@@ -79,7 +91,7 @@ def new(
     perfproj config ($PERFPROJ_CONFIG or ~/.config/perfproj/config.yaml), then
     cookiecutter's (~/.cookiecutterrc), then the template.
     """
-    from perfproj.new import NewRequest, create_project
+    from perfproj.commands.new import NewRequest, run
 
     flags = {
         key: value
@@ -92,7 +104,9 @@ def new(
     interactive = not no_input and sys.stdin.isatty()
     request = NewRequest(output_dir, name, flags, config_file, use_git=not no_git,
                          template=template_spec, checkout=checkout, trust=trust)
-    result = create_project(request, _prompter if interactive else None)
+    result = run(request, _prompter if interactive else None)
+    for note in result.notes:
+        _note(f"perfproj: {note}")
     kind_text = result.answers.get("kind", "")
     click.echo(f"Created {result.path} ({kind_text}, C++{result.answers.get('cxx_standard', '?')})")
     click.echo("Next:")
@@ -111,7 +125,7 @@ def doctor(as_json: bool) -> None:
     whose LTO works), 1 otherwise. Missing optional tools are warnings, each
     with the Debian package that provides it.
     """
-    from perfproj import doctor as doctor_checks
+    from perfproj.commands import doctor as doctor_checks
 
     report = doctor_checks.run_checks()
     click.echo(doctor_checks.render_json(report) if as_json else doctor_checks.render_table(report))
@@ -134,7 +148,7 @@ def explain(preset: str, project: Path, as_json: bool) -> None:
     extras; the link flags of executables and shared libraries; the PERFPROJ_*
     cache values. An unknown preset exits 2, a failed configure 1.
     """
-    from perfproj import explain as explain_preset
+    from perfproj.commands import explain as explain_preset
 
     explanation = explain_preset.explain(preset, project)
     click.echo(explain_preset.render_json(explanation) if as_json else explain_preset.render_text(explanation))
@@ -146,7 +160,8 @@ def explain(preset: str, project: Path, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would change, with a unified diff; write nothing.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when an update is available, 0 otherwise.")
 @click.option("--allow-dirty", is_flag=True, help="Update even with uncommitted changes in the git tree.")
-@click.option("--trust", is_flag=True, help="Allow the template's own hooks and Jinja extensions to run.")
+@click.option("--trust", is_flag=True,
+              help="Allow the template's own hooks, Jinja _extensions and symbolic links (see docs/safety.md).")
 def update(path: Path, dry_run: bool, check: bool, allow_dirty: bool, trust: bool) -> None:
     """Bring the project at PATH to the installed perfproj (or its template's newest revision).
 
@@ -154,10 +169,10 @@ def update(path: Path, dry_run: bool, check: bool, allow_dirty: bool, trust: boo
     ways (presets key by key; text with conflict markers), files you deleted
     stay deleted. Exits 1 when conflicts remain to resolve.
     """
-    from perfproj import update as updating
+    from perfproj.commands import update as updating
 
     sys.exit(updating.run(path, dry_run=dry_run, check=check, allow_dirty=allow_dirty, trust=trust,
-                          echo=click.echo))
+                          echo=click.echo, report=_note))
 
 
 @cli.command()
@@ -180,15 +195,10 @@ def adopt(path: Path, modules_dir: str | None, preset_prefix: str | None, preset
     absent) and loads the modules through CMAKE_PROJECT_TOP_LEVEL_INCLUDES.
     Existing files are kept; a second run changes nothing. See docs/adopt.md.
     """
-    from perfproj import adopt as adopt_repo
-    from perfproj import file_changes
+    from perfproj.commands import adopt as adopt_repo
 
     request = adopt_repo.AdoptRequest(path, modules_dir, preset_prefix, presets_file, allow_dirty or dry_run)
-    adopt_plan = adopt_repo.plan(request)
-    if dry_run:
-        click.echo(file_changes.unified_diff(adopt_plan.changes), nl=False)
-    else:
-        file_changes.apply(adopt_plan.repo, adopt_plan.changes)
+    adopt_plan = adopt_repo.run(request, dry_run, click.echo, _note)
     for line in adopt_repo.summary(adopt_plan, dry_run):
         click.echo(line)
 
@@ -216,13 +226,13 @@ def org_init(directory: Path, config_file: Path | None, kind: str | None, cxx_st
     Teams then run `perfproj new NAME --template URL` or plain
     `cookiecutter URL`; both give the same project. See docs/org-template.md.
     """
-    from perfproj import config_files
-    from perfproj import org as org_template
+    from perfproj.commands import org as org_template
+    from perfproj.templates import config_files
 
     defaults = config_files.read_answers(config_file) if config_file else {}
     flags = {"kind": kind, "cxx_standard": cxx_standard, "namespace": namespace, "description": description}
     defaults.update({key: value for key, value in flags.items() if value is not None})
-    path = org_template.init_template(org_template.OrgRequest(directory, defaults, use_git=not no_git))
+    path = org_template.run(org_template.OrgRequest(directory, defaults, use_git=not no_git))
     click.echo(f"Created the org template {path}")
     click.echo("Next: push it, then teams run")
     click.echo("  perfproj new NAME --template <its git URL>")
@@ -236,15 +246,18 @@ def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, prog_name="perfproj",
-                        standalone_mode=False)
+        with signals.interruptible():
+            code = cli.main(args=list(argv) if argv is not None else None, prog_name="perfproj",
+                            standalone_mode=False)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "perfproj"
         _fail(f"{error.format_message()} (see '{command} --help')", 2, command)
     except click.ClickException as error:
         _fail(error.format_message(), 1)
-    except click.Abort:
-        _fail("aborted", 1)
+    except (click.Abort, KeyboardInterrupt):
+        _fail("interrupted; nothing was written", 1)
     except PerfprojError as error:
         _fail(str(error), error.exit_code)
+    except OSError as error:
+        _fail(os_error_text(error), 1)
     sys.exit(code if isinstance(code, int) else 0)

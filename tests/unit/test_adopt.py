@@ -11,8 +11,8 @@ import pytest
 from helpers.cli import run_perfproj
 from helpers.cli import tree_snapshot as _snapshot
 from helpers.paths import MODULES, PRESETS
-from perfproj import presets_file
-from perfproj.record import RECORD_FILE, read_record
+from perfproj.project import presets_file
+from perfproj.project.record import RECORD_FILE, read_record_at as read_record
 
 CMAKELISTS = "cmake_minimum_required(VERSION 3.14)\nproject(thing CXX)\nadd_library(thing thing.cpp)\n"
 
@@ -173,7 +173,8 @@ def test_errors_are_one_line_exit_1_and_write_nothing(tmp_path: Path, case: str)
         (repo / "cmake/perfproj/Mine.cmake").write_text("# theirs\n")
     elif case == "made-by-new":
         (repo / RECORD_FILE).write_text(json.dumps(
-            {"perfproj_version": "0", "template": {"source": "builtin", "revision": "0"}, "answers": {}}))
+            {"perfproj_version": "0", "template": {"source": "builtin", "revision": "0"},
+                 "answers": {"project_name": "thing"}}))
     before = tree_snapshot(repo)
     result = adopt(repo)
     assert result.returncode == 1, result.stdout

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from perfproj import answers, config_files
+from perfproj.templates import answers, config_files
 from perfproj.errors import UsageError
 from perfproj.resources import data_dir
 

@@ -14,7 +14,7 @@ import pytest
 
 from helpers.cli import perfproj_env, run_perfproj, tree_snapshot
 from perfproj import __version__
-from perfproj.record import RECORD_FILE, hash_tree
+from perfproj.project.record import RECORD_FILE, hash_tree
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int, needle: str) -> None:

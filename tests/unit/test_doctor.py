@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import run_perfproj
-from perfproj import cpu_level, doctor
-from perfproj.debian_packages import debian_package
+from perfproj.commands import doctor
+from perfproj.machine import cpu_level
+from perfproj.machine.debian_packages import debian_package
 
 # A Zen 3 guest (this machine kind): v3, no AVX-512.
 ZEN3 = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from perfproj.json_merge import dump, is_presets_file, merge_documents, merge_values
-from perfproj.merge3 import merge_text
+from perfproj.project.json_merge import dump, is_presets_file, merge_documents, merge_values
+from perfproj.project.merge3 import merge_text
 
 BASE = {"version": 6, "include": ["a.json"],
         "configurePresets": [{"name": "release", "cacheVariables": {"A": "1"}}]}

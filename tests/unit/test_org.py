@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import run_perfproj, tree_snapshot
-from perfproj.base_snapshot import SNAPSHOT_FILE
-from perfproj.record import RECORD_FILE, read_record
+from perfproj.project.base_snapshot import SNAPSHOT_FILE
+from perfproj.project.record import RECORD_FILE, read_record_at as read_record
 
 
 @pytest.fixture

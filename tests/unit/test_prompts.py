@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from helpers.cli import perfproj_env
-from perfproj.record import RECORD_FILE
+from perfproj.project.record import RECORD_FILE
 
 
 def run_in_terminal(args: list[str], typed: str, cwd: Path) -> tuple[int, str]:

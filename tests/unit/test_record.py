@@ -6,7 +6,7 @@ import pytest
 
 from helpers.cli import generate
 from perfproj.errors import PerfprojError
-from perfproj.record import RECORD_FILE, hash_tree, read_record
+from perfproj.project.record import RECORD_FILE, hash_tree, read_record_at as read_record
 
 
 def test_record_round_trips(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from perfproj import rules
+from perfproj.templates import rules
 
 RULES = rules.answer_rules()
 

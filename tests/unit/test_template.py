@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import generate, tree_snapshot
-from perfproj import render
-from perfproj.base_snapshot import SNAPSHOT_FILE
-from perfproj.record import RECORD_FILE
+from perfproj.templates import source as render
+from perfproj.project.base_snapshot import SNAPSHOT_FILE
+from perfproj.project.record import RECORD_FILE
 
 
 def cookiecutter(template: Path, output: Path, *answers: str) -> subprocess.CompletedProcess[str]:

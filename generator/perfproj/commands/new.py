@@ -1,15 +1,18 @@
-"""`perfproj new`: decide the answers, render, record, commit, move into place."""
+"""`perfproj new`: decide the answers, render in memory, then write the project in one step."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfproj import __version__, answers, base_snapshot, config_files, git, record, rules
-from perfproj import generation, template_source, user_config
-from perfproj.atomic import atomic_directory, check_destination
+from perfproj import __version__, git
+from perfproj.changes import Change, Plan, apply
+from perfproj.changes.apply import check_destination
+from perfproj.changes.plan import creations
+from perfproj.changes.scratch import temp_dir
 from perfproj.errors import UsageError
+from perfproj.project import base_snapshot, record
+from perfproj.templates import answers, config_files, generate, rules, source, user_config
 
 
 @dataclass
@@ -21,13 +24,20 @@ class NewRequest:
     use_git: bool = True
     template: str | None = None  # None: the perfproj config's template, else the built-in one
     checkout: str | None = None  # branch, tag or commit of a git template
-    trust: bool = False  # allow a template's own hooks and Jinja extensions to run
+    trust: bool = False  # allow a template's own hooks, Jinja extensions and symbolic links
+
+
+@dataclass
+class NewPlan:
+    plan: Plan
+    answers: dict[str, str]
 
 
 @dataclass
 class NewResult:
     path: Path
     answers: dict[str, str]
+    notes: list[str] = field(default_factory=list)
 
 
 def _explicit_answers(request: NewRequest) -> dict[str, str]:
@@ -56,8 +66,8 @@ def configured_defaults(
     return defaults
 
 
-def create_project(request: NewRequest, ask: answers.Prompter | None) -> NewResult:
-    """Generate a project; nothing is left behind if any step fails."""
+def plan(request: NewRequest, ask: answers.Prompter | None) -> NewPlan:
+    """Everything `new` will write; nothing is written yet."""
     explicit = _explicit_answers(request)
     if "project_name" in explicit:  # fail fast, before any prompt
         problems = rules.answer_rules().name_problems(explicit["project_name"])
@@ -69,21 +79,32 @@ def create_project(request: NewRequest, ask: answers.Prompter | None) -> NewResu
     config = user_config.load()
     spec = request.template if request.template is not None else config.template
     checkout = request.checkout if request.template is not None else (request.checkout or config.checkout)
-    with tempfile.TemporaryDirectory(prefix="perfproj-template-") as work:
-        template = template_source.stage(spec, checkout, Path(work), request.trust)
+    with temp_dir("template") as work:
+        template = source.stage(spec, checkout, work, request.trust)
         questions = answers.template_questions(template.path)
         decided = answers.resolve(questions, explicit, configured_defaults(questions, config), ask)
-        generation.check_answers(template, decided)
+        generate.check_answers(template, decided)
         if "project_name" not in decided:
             raise UsageError(f"template {template.source.source} has no project_name question")
-        final = request.output_dir / decided["project_name"]
-        check_destination(final.absolute())
+        final = (request.output_dir / decided["project_name"]).absolute()
+        check_destination(final)
+        generation = generate.generate(template, decided)
 
-        with atomic_directory(final) as staging:
-            project = generation.render_project(template, decided, staging)
-            generated = record.Record(__version__, template.source, decided, record.hash_tree(project))
-            base_snapshot.write_snapshot(project, base_snapshot.read_files(project, generated.files))
-            record.write_record(project, generated)
-            if request.use_git:
-                git.init_and_commit(project, f"Generate {decided['project_name']} with perfproj {__version__}")
-    return NewResult(final, decided)
+    files = generation.files
+    generated = record.Record(__version__, template.source, decided,
+                              record.digests({path: file.content for path, file in files.items()}))
+    changes = creations(files) + [
+        Change(base_snapshot.SNAPSHOT_FILE, None,
+               base_snapshot.snapshot_bytes({path: file.content for path, file in files.items()})),
+        Change(record.RECORD_FILE, None, record.dumps(generated)),
+    ]
+    message = f"Generate {decided['project_name']} with perfproj {__version__}"
+    finish = (lambda root: git.init_and_commit(root, message)) if request.use_git else None
+    return NewPlan(Plan("new", final, changes, new_root=True, finish=finish), decided)
+
+
+def run(request: NewRequest, ask: answers.Prompter | None) -> NewResult:
+    """Generate a project; nothing is left behind if any step fails."""
+    new_plan = plan(request, ask)
+    notes = apply(new_plan.plan)
+    return NewResult(new_plan.plan.root, new_plan.answers, notes)

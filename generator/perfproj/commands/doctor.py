@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from perfproj import cpu_level, toolchain_probe
-from perfproj.debian_packages import debian_package
+from perfproj.machine import cpu_level, toolchain_probe
+from perfproj.machine.debian_packages import debian_package
 
 MIN_CMAKE = (3, 25)
 
@@ -90,14 +90,18 @@ def _missing(name: str, group: str, why: str, essential: bool = False, package: 
                  package=package or debian_package(name), essential=essential)
 
 
+def _found_tool(name: str, group: str, path: str, probes: _Probes) -> Callable[[], Check]:
+    future = probes.version(path)
+    return lambda: Check(name, group, OK, path, future.result(), path)
+
+
 def _plain_tool(name: str, group: str, why: str, probes: _Probes, machine: Machine,
                 alternatives: tuple[str, ...] = ()) -> Callable[[], Check]:
     """An optional tool that only needs to exist; its version is informational."""
     for candidate in (name, *alternatives):
         path = toolchain_probe.which(candidate, machine.path)
         if path:
-            future = probes.version(path)
-            return lambda: Check(candidate, group, OK, path, future.result(), path)
+            return _found_tool(candidate, group, path, probes)
     return lambda: _missing(name, group, why)
 
 
@@ -106,7 +110,7 @@ def _build_tools(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]
     ninja = toolchain_probe.which("ninja", machine.path)
 
     def cmake_check() -> Check:
-        if not cmake:
+        if not cmake or cmake_version is None:
             return _missing("cmake", "build", "needed to configure any project", essential=True)
         version = cmake_version.result()
         if toolchain_probe.version_tuple(version)[:2] < MIN_CMAKE:
@@ -115,7 +119,7 @@ def _build_tools(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]
         return Check("cmake", "build", OK, cmake, version, cmake, essential=True)
 
     def ninja_check() -> Check:
-        if not ninja:
+        if not ninja or ninja_version is None:
             return _missing("ninja", "build", "every preset generates for Ninja", essential=True)
         return Check("ninja", "build", OK, ninja, ninja_version.result(), ninja, essential=True)
 
@@ -209,7 +213,7 @@ def _llvm_companions(compilers: list[_Compiler], machine: Machine) -> list[Check
 
 def _bolt_checks(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]:
     """BOLT instruments only through the llvm-bolt under /usr/lib/llvm-N with its
-    runtime (DESIGN.md, BOLT), so that is what PerfprojBOLT.cmake and doctor look for."""
+    runtime (docs/pgo.md, BOLT), so that is what PerfprojBOLT.cmake and doctor look for."""
     majors = sorted(
         (int(p.parent.parent.name.split("-", 1)[1]) for p in machine.llvm_root.glob("llvm-*/bin/llvm-bolt")
          if p.parent.parent.name.split("-", 1)[1].isdigit()),
@@ -217,7 +221,8 @@ def _bolt_checks(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]
     )
     if not majors:
         on_path = toolchain_probe.which("llvm-bolt-16", machine.path)
-        detail = f"{on_path} has no /usr/lib/llvm-16 install to instrument with" if on_path else "PERFPROJ_BOLT=ON needs it"
+        detail = (f"{on_path} has no /usr/lib/llvm-16 install to instrument with" if on_path
+                  else "PERFPROJ_BOLT=ON needs it")
         return [lambda: _missing("llvm-bolt-16", "bolt", detail)]
     major = majors[0]
     bolt = machine.llvm_root / f"llvm-{major}" / "bin" / "llvm-bolt"

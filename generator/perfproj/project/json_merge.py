@@ -64,7 +64,8 @@ def _merge(base: Any, ours: Any, theirs: Any, where: str, conflicts: list[str]) 
     return ours  # a true conflict: the user's value (or deletion) wins
 
 
-def _merge_objects(base: dict, ours: dict, theirs: dict, where: str, conflicts: list[str]) -> dict:
+def _merge_objects(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any], where: str,
+                   conflicts: list[str]) -> dict[str, Any]:
     merged = {}
     keys = list(ours) + [key for key in theirs if key not in ours]
     for key in keys:
@@ -75,18 +76,20 @@ def _merge_objects(base: dict, ours: dict, theirs: dict, where: str, conflicts: 
     return merged
 
 
-def _merge_named(base: list, ours: list, theirs: list, where: str, conflicts: list[str]) -> list:
+def _merge_named(base: list[Any], ours: list[Any], theirs: list[Any], where: str,
+                 conflicts: list[str]) -> list[Any]:
     by_name = [{item["name"]: item for item in side} for side in (base, ours, theirs)]
     names = [item["name"] for item in ours] + [item["name"] for item in theirs if item["name"] not in by_name[1]]
     merged = []
     for name in names:
-        value = _merge(*(side.get(name, _MISSING) for side in by_name), f"{where}[{name}]", conflicts)
+        base_item, our_item, their_item = (side.get(name, _MISSING) for side in by_name)
+        value = _merge(base_item, our_item, their_item, f"{where}[{name}]", conflicts)
         if value is not _MISSING:
             merged.append(value)
     return merged
 
 
-def _merge_sets(base: list, ours: list, theirs: list) -> list:
+def _merge_sets(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
     removed = {json.dumps(item) for item in base} - {json.dumps(item) for item in theirs}
     kept = [item for item in ours if json.dumps(item) not in removed]
     known = {json.dumps(item) for item in base} | {json.dumps(item) for item in kept}

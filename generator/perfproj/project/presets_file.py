@@ -1,10 +1,12 @@
 """CMake presets files as `perfproj adopt` needs them: read, rename, include.
 
 A repository's own presets file is edited by inserting text, never by
-re-serializing it: every existing byte stays where it was, and the result is
+re-serializing it: every existing byte stays where it was (CRLF line ends, a
+BOM and comments included: CMake reads them, see jsonc.py), and the result is
 checked to parse back to the old content plus the one addition. Only when the
-text cannot be scanned is the file rewritten (2-space indent), and then the
-same semantic check must pass.
+text cannot be scanned is the file rewritten (2-space indent, its own line
+ends), and then the same semantic check must pass; a file with comments is
+never rewritten (they would be lost).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from perfproj.errors import PerfprojError
+from perfproj.project import jsonc
 
 KINDS = ("configurePresets", "buildPresets", "testPresets", "packagePresets", "workflowPresets")
 INCLUDE_MIN_VERSION = 4  # the first presets schema with "include" (CMake 3.23)
@@ -47,14 +50,14 @@ class PresetsFile:
         return max(needed, stated)
 
 
-def load(path: Path) -> PresetsFile:
-    """Parse a presets file; one-line PerfprojError when it is not valid presets JSON."""
+def parse(content: bytes, path: Path) -> PresetsFile:
+    """Parse a presets file's bytes; one-line PerfprojError when CMake would not read it either."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PerfprojError(f"cannot read {path}: {error}") from error
+        text = content.decode("utf-8")  # no newline translation: CRLF stays CRLF
+    except UnicodeDecodeError as error:
+        raise PerfprojError(f"{path.name} is not UTF-8 text ({error.reason}); nothing was written") from error
     try:
-        data = json.loads(text)
+        data = jsonc.loads(text)
     except json.JSONDecodeError as error:
         raise PerfprojError(
             f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
@@ -65,6 +68,14 @@ def load(path: Path) -> PresetsFile:
     if not isinstance(data.get("include", []), list):
         raise PerfprojError(f"{path.name}: \"include\" is not a list; nothing was written")
     return PresetsFile(path, text, data)
+
+
+def load(path: Path) -> PresetsFile:
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise PerfprojError(f"cannot read {path}: {error.strerror}") from error
+    return parse(content, path)
 
 
 def names(data: Json) -> dict[str, set[str]]:
@@ -206,10 +217,15 @@ def _members(text: str, start: int, close: str) -> list[_Span]:
 
 
 def _leading_ws(text: str, position: int) -> str:
+    """The line break and indentation before `position` (what an inserted member copies)."""
     start = position
     while start > 0 and text[start - 1] in " \t\r\n":
         start -= 1
-    return text[start:position]
+    space = text[start:position]
+    newline = space.rfind("\n")
+    if newline < 0:
+        return space
+    return space[newline - 1:] if newline > 0 and space[newline - 1] == "\r" else space[newline:]
 
 
 def _insertion(text: str, include: str) -> tuple[int, str]:
@@ -251,13 +267,17 @@ def with_include(presets: PresetsFile, include: str) -> str:
         return presets.text
     had_include = "include" in presets.data
     old = json.dumps(presets.data)
+    blanked = jsonc.blank_out(presets.text)  # same positions, comments and BOM as spaces
     try:
-        position, addition = _insertion(presets.text, include)
+        position, addition = _insertion(blanked, include)
         new_text = presets.text[:position] + addition + presets.text[position:]
-        if json.dumps(_without_addition(json.loads(new_text), include, had_include)) == old:
+        if json.dumps(_without_addition(jsonc.loads(new_text), include, had_include)) == old:
             return new_text
     except (_ScanError, IndexError, KeyError, ValueError):
         pass
+    if blanked.lstrip(" ") != presets.text.lstrip(jsonc.BOM):
+        raise PerfprojError(f"could not add an include to {presets.path.name} without losing its comments; "
+                            f"add \"{include}\" to its \"include\" list by hand; nothing was written")
     # Text we cannot scan: rewrite it, and prove nothing else changed.
     data = copy.deepcopy(presets.data)
     if had_include:
@@ -267,6 +287,8 @@ def with_include(presets: PresetsFile, include: str) -> str:
                 "include": [include],
                 **{k: v for k, v in data.items() if k not in ("version", "cmakeMinimumRequired")}}
     new_text = dumps(data)
+    if "\r\n" in presets.text:
+        new_text = new_text.replace("\n", "\r\n")
     if json.dumps(_without_addition(json.loads(new_text), include, had_include)) != old:
         raise PerfprojError(f"could not add an include to {presets.path.name} without changing it; nothing was written")
     return new_text

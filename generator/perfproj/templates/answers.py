@@ -13,17 +13,18 @@ silent defaults. Everything else is asked on a terminal, with the default from
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from cookiecutter.environment import StrictEnvironment
-from cookiecutter.prompt import render_variable
+from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
-from perfproj import rules
-from perfproj.errors import UsageError
+from perfproj.errors import PerfprojError, UsageError
+from perfproj.templates import rules
+from perfproj.templates.render import environment, read_template_config
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,6 @@ class Question:
 
 # Asks one question; gets the question and the default to offer.
 Prompter = Callable[[Question, str], str]
-
-
-def read_template_config(template_dir: Path) -> "OrderedDict[str, object]":
-    path = template_dir / "cookiecutter.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=OrderedDict)
-    except (OSError, ValueError) as error:
-        raise UsageError(f"{path} is not a readable cookiecutter.json: {error}") from error
 
 
 def template_questions(template_dir: Path) -> list[Question]:
@@ -77,6 +70,17 @@ def _choice_problem(question: Question, value: str) -> str | None:
     return None
 
 
+def _render_default(env: SandboxedEnvironment, question: Question, answers: Mapping[str, str]) -> str:
+    """A default such as `{{ cookiecutter.project_name|replace('-', '_') }}`, from the answers so far."""
+    try:
+        return str(env.from_string(question.default).render(cookiecutter=dict(answers)))
+    except SecurityError as error:
+        raise PerfprojError(f"the default of {question.key} reaches into Python internals ({error}); "
+                            "perfproj renders templates in a sandbox") from error
+    except TemplateError as error:
+        raise UsageError(f"the default of {question.key} cannot be rendered: {error}") from error
+
+
 def resolve(
     questions: list[Question],
     explicit: Mapping[str, str],
@@ -84,7 +88,7 @@ def resolve(
     ask: Prompter | None,
 ) -> dict[str, str]:
     """Decide every answer; raise UsageError naming the first bad explicit answer."""
-    env = StrictEnvironment(context={})
+    env = environment({})
     answers: "OrderedDict[str, str]" = OrderedDict()
     for question in questions:
         if question.key in explicit:
@@ -96,7 +100,7 @@ def resolve(
             if question.key in defaults:
                 default = defaults[question.key]
             else:
-                default = str(render_variable(env, question.default, answers))
+                default = _render_default(env, question, answers)
             value = ask(question, default) if ask else default
         answers[question.key] = value
     return dict(answers)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from perfproj.config_files import answers_from, load_mapping
+from perfproj.templates.config_files import answers_from, load_mapping
 from perfproj.errors import UsageError
 
 

@@ -16,7 +16,7 @@ _FIXED = {
     "llvm-profdata": "llvm",
     "ld.lld": "lld",
     "clang++": "clang",
-    # Debian 12 ships BOLT only as bolt-16 (DESIGN.md, BOLT).
+    # Debian 12 ships BOLT only as bolt-16 (docs/pgo.md, BOLT).
     "llvm-bolt": "bolt-16",
     "bolt-runtime": "libbolt-16-dev",
 }

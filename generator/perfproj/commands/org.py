@@ -4,7 +4,7 @@ The result is a plain cookiecutter template (what perfproj stages for itself:
 template/ plus the modules and presets, with the hooks), so teams can use it
 with `perfproj new --template URL` or with plain `cookiecutter URL`, and get
 the same project either way. Its hooks are byte-identical to perfproj's own,
-which is what lets perfproj run it without --trust (see template_source.py).
+which is what lets perfproj run it without --trust (see templates/source.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,16 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfproj import __version__, answers, git, render
-from perfproj.atomic import atomic_directory
+from perfproj import __version__, git
+from perfproj.changes import Plan, apply
+from perfproj.changes.apply import check_destination
+from perfproj.changes.confined import Tree
+from perfproj.changes.plan import creations
+from perfproj.changes.scratch import temp_dir
 from perfproj.errors import UsageError
+from perfproj.templates import answers
+from perfproj.templates.render import read_template_config
+from perfproj.templates.source import stage_builtin_template
 
 README = """\
 # {name}: our C++ project template
@@ -95,18 +102,28 @@ def _shown(config: "OrderedDict[str, object]") -> str:
     return ", ".join(parts)
 
 
-def init_template(request: OrgRequest) -> Path:
-    """Write the org template to request.directory (all or nothing); return its path."""
+def plan(request: OrgRequest) -> Plan:
+    """The org template's files: perfproj's template with its hooks, the defaults baked in, a README."""
+    final = request.directory.absolute()
+    check_destination(final)
     if request.use_git:
         git.require_git()
-    final = request.directory.absolute()
-    with atomic_directory(final) as staging:
-        template = render.stage_builtin_template(staging / final.name, with_hooks=True)
-        config = bake_defaults(answers.read_template_config(template), request.defaults)
+    with temp_dir("org") as work:
+        template = stage_builtin_template(work / "template", with_hooks=True)
+        config = bake_defaults(read_template_config(template), request.defaults)
         (template / "cookiecutter.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         readme = README.format(name=final.name, version=__version__, url=f"<url-of-{final.name}>",
                                defaults=_shown(config))
         (template / "README.md").write_text(readme, encoding="utf-8")
-        if request.use_git:
-            git.init_and_commit(template, f"Org template from perfproj {__version__}")
-    return final
+        with Tree(template) as tree:
+            files = tree.read_all()
+    message = f"Org template from perfproj {__version__}"
+    finish = (lambda root: git.init_and_commit(root, message)) if request.use_git else None
+    return Plan("org init", final, creations(files), new_root=True, finish=finish)
+
+
+def run(request: OrgRequest) -> Path:
+    """Write the org template to request.directory (all or nothing); return its path."""
+    org_plan = plan(request)
+    apply(org_plan)
+    return org_plan.root

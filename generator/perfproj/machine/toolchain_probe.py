@@ -11,9 +11,10 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from perfproj.changes.scratch import temp_dir
 
 PROBE_TIMEOUT = 20  # seconds for one compile or link; doctor runs probes in parallel
 
@@ -114,8 +115,7 @@ def probe_lto(compiler: str, family: str, lld: str | None = None) -> LtoResult:
     if family == "Clang" and lld:
         link_flags.append(f"--ld-path={lld}")
     shown = " ".join(link_flags[1:])
-    with tempfile.TemporaryDirectory(prefix="perfproj-lto-") as work:
-        workdir = Path(work)
+    with temp_dir("lto") as workdir:
         for name, text in _LTO_SOURCES.items():
             (workdir / name).write_text(text)
         steps = [

@@ -3,7 +3,8 @@
 A three-way merge needs the file as it was generated. An older perfproj's
 built-in template is gone once perfproj is upgraded, and a template's git
 history may be unreachable later, so `perfproj new` (and every `update`)
-stores the generated files in .perfproj/base.tar.gz next to the record.
+stores the generated files in .perfproj/base.tar.gz next to the record
+(`perfproj adopt` stores the modules it copied the same way).
 
 The archive is deterministic (sorted members, zero timestamps and owners, no
 gzip name or time), so regenerating the same project gives the same bytes and
@@ -17,13 +18,13 @@ import gzip
 import hashlib
 import io
 import tarfile
-from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
+from perfproj.changes.confined import Tree
 from perfproj.errors import PerfprojError
+from perfproj.project.record import RECORD_FILE, STATE_DIR
 
-SNAPSHOT_DIR = ".perfproj"
-SNAPSHOT_FILE = f"{SNAPSHOT_DIR}/base.tar.gz"
+SNAPSHOT_FILE = f"{STATE_DIR}/base.tar.gz"
 
 
 def snapshot_bytes(files: Mapping[str, bytes]) -> bytes:
@@ -44,17 +45,6 @@ def snapshot_bytes(files: Mapping[str, bytes]) -> bytes:
     return packed.getvalue()
 
 
-def read_files(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
-    """The content of each of `paths` below `root` (all must exist)."""
-    return {path: (root / path).read_bytes() for path in paths}
-
-
-def write_snapshot(project_dir: Path, files: Mapping[str, bytes]) -> None:
-    target = project_dir / SNAPSHOT_FILE
-    target.parent.mkdir(exist_ok=True)
-    target.write_bytes(snapshot_bytes(files))
-
-
 def parse_snapshot(data: bytes, where: str) -> dict[str, bytes]:
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
@@ -68,19 +58,21 @@ def parse_snapshot(data: bytes, where: str) -> dict[str, bytes]:
         raise PerfprojError(f"{where} is damaged ({error}); restore it from git") from error
 
 
-def read_snapshot(project_dir: Path, expected: Mapping[str, str]) -> dict[str, bytes]:
-    """The base content of each recorded file whose snapshot matches its recorded sha256.
+def read_snapshot(tree: Tree, expected: Mapping[str, str]) -> dict[str, bytes]:
+    """The base content of each recorded file (`expected`: path -> sha256 from the record).
 
-    Projects made before snapshots existed (or adopted without one) have no
-    base: the caller then merges against an empty base, which keeps every
-    local edit but reports more conflicts.
+    Projects made before snapshots existed have none: the caller then merges
+    against an empty base, which keeps every local edit but reports more
+    conflicts, and never deletes a file. A snapshot that disagrees with the
+    record was changed by hand (the two are always written together): refused.
     """
-    path = project_dir / SNAPSHOT_FILE
-    if not path.is_file():
+    data = tree.read(SNAPSHOT_FILE)
+    if data is None:
         return {}
-    files = parse_snapshot(path.read_bytes(), str(path))
-    return {
-        name: content
-        for name, content in files.items()
-        if expected.get(name) == hashlib.sha256(content).hexdigest()
-    }
+    files = parse_snapshot(data, tree.show(SNAPSHOT_FILE))
+    disagree = sorted(name for name, content in files.items()
+                      if name in expected and expected[name] != hashlib.sha256(content).hexdigest())
+    if disagree:
+        raise PerfprojError(f"{tree.show(SNAPSHOT_FILE)} and {RECORD_FILE} disagree about {len(disagree)} file(s) "
+                            f"(e.g. {disagree[0]}); one was edited by hand: restore both from git")
+    return {name: content for name, content in files.items() if name in expected}

@@ -9,21 +9,25 @@ Nothing in the repository's CMakeLists.txt changes. What is written:
   CMakePresets.json              one "include" added (created if absent), or, when that
                                  would raise the CMake its presets need, CMakeUserPresets.json
   .perfproj.json                 the record (mode "adopt") for `perfproj update`
+  .perfproj/base.tar.gz          the modules as copied: the base of update's 3-way merge
+
+The plan is made from the repository as read through a confined Tree (no
+symbolic link is followed) and written by the change pipeline (changes/).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import Callable
 
-from perfproj import __version__, presets_file, record, resources
+from perfproj import __version__, resources
+from perfproj.changes import Change, Plan, apply, open_project, unified_diff
+from perfproj.changes.confined import Tree, UnsafePath, is_plain_relative
 from perfproj.errors import PerfprojError, UsageError
-from perfproj.file_changes import Change
+from perfproj.project import base_snapshot, presets_file, record
 
 DEFAULT_MODULES_DIR = "cmake/perfproj"
 DEFAULT_PREFIX = "perfproj-"
@@ -45,75 +49,89 @@ class AdoptRequest:
 
 @dataclass
 class AdoptPlan:
-    repo: Path
-    changes: list[Change]
+    plan: Plan
     modules_dir: str
     prefix: str
     presets_target: str
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def repo(self) -> Path:
+        return self.plan.root
+
+    @property
+    def changes(self) -> list[Change]:
+        return self.plan.changes
+
 
 # ---- checks on the repository ----
 
-def _has_project_call(cmakelists: Path) -> bool:
-    text = cmakelists.read_text(encoding="utf-8", errors="replace")
+def _has_project_call(text: str) -> bool:
     code = re.sub(r"#[^\n]*", "", re.sub(r"#\[(=*)\[.*?\]\1\]", "", text, flags=re.S))
     return re.search(r"^\s*project\s*\(", code, flags=re.M | re.I) is not None
 
 
-def check_repository(repo: Path) -> None:
-    if not repo.is_dir():
-        raise UsageError(f"{repo} is not a directory")
-    cmakelists = repo / "CMakeLists.txt"
-    if not cmakelists.is_file() or not _has_project_call(cmakelists):
-        raise PerfprojError(f"{repo} is not a CMake project: no top-level CMakeLists.txt with project()")
+def _projects_below(tree: Tree, limit: int = 3) -> list[str]:
+    """Folders (two levels down at most) whose CMakeLists.txt calls project(): where to point adopt instead."""
+    found = []
+    for path in tree.files(skip=frozenset({".git", "build"})):
+        depth = path.count("/")
+        if path.endswith("/CMakeLists.txt") and depth <= 2:
+            if _has_project_call((tree.read(path) or b"").decode("utf-8", "replace")):
+                found.append(path.rsplit("/", 1)[0])
+        if len(found) >= limit:
+            break
+    return found
 
 
-def check_clean(repo: Path) -> None:
-    """Uncommitted edits to tracked files would mix with ours: refuse (untracked files are never touched)."""
-    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=repo,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
-        return  # not a git checkout: nothing to compare with
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if status.returncode != 0:
-        raise PerfprojError(f"git status failed in {repo}: {status.stderr.strip()}")
-    if status.stdout.strip():
-        count = len(status.stdout.splitlines())
-        raise PerfprojError(f"{repo} has uncommitted changes ({count} file(s)); commit or stash them, "
-                            "or pass --allow-dirty")
+def check_repository(tree: Tree) -> None:
+    content = tree.read("CMakeLists.txt")
+    if content is None or not _has_project_call(content.decode("utf-8", "replace")):
+        below = _projects_below(tree)
+        hint = f"; these subfolders have one: {', '.join(below)} (run adopt there)" if below else ""
+        raise PerfprojError(f"{tree.root} is not a CMake project: no top-level CMakeLists.txt with project()"
+                            + hint)
 
 
-def _previous_record(repo: Path) -> record.Record | None:
-    if not (repo / record.RECORD_FILE).exists():
+def _previous_record(tree: Tree) -> record.Record | None:
+    if tree.lstat(record.RECORD_FILE) is None:
         return None
-    previous = record.read_record(repo)
+    previous = record.read_record(tree)
     if previous.mode != "adopt":
-        raise PerfprojError(f"{repo} was made by `perfproj new`; use `perfproj update` to refresh its modules")
+        raise PerfprojError(f"{tree.root} was made by `perfproj new`; use `perfproj update` to refresh its modules")
     return previous
 
 
 def _modules_dir(request: AdoptRequest, previous: record.Record | None) -> str:
     recorded = previous.settings.get("modules_dir") if previous else None
     chosen = request.modules_dir or recorded or DEFAULT_MODULES_DIR
-    posix = PurePosixPath(chosen.replace("\\", "/").strip("/"))
-    if posix.is_absolute() or not posix.parts or ".." in posix.parts or posix.parts[0] in (".git", "build"):
-        raise UsageError(f"--modules-dir {chosen!r} must be a folder inside the repository (not .git or build)")
-    if recorded and posix.as_posix() != recorded:
+    folder = chosen.rstrip("/")
+    if not is_plain_relative(folder) or folder.split("/")[0] in (".git", ".perfproj", "build"):
+        raise UsageError(f"--modules-dir {chosen!r} must be a relative path to a folder inside the repository "
+                         "(not in .git, .perfproj or build)")
+    if recorded and folder != recorded:
         raise UsageError(f"perfproj is already adopted into {recorded}; remove it first to use another --modules-dir")
-    return posix.as_posix()
+    return folder
 
 
 # ---- what perfproj writes ----
 
 def _module_files(modules_dir: str) -> dict[str, bytes]:
+    """cmake-modules/ as it lands in `modules_dir`."""
     source = resources.data_dir("cmake-modules")
     files = {}
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if path.is_file() and not _IGNORED & set(relative.parts) and path.suffix != ".pyc":
             files[f"{modules_dir}/{relative.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def owned_files(modules_dir: str, prefix: str) -> dict[str, bytes]:
+    """Every file adopt owns in a repository: the modules and perfproj's presets, names prefixed."""
+    files = _module_files(modules_dir)
+    presets = presets_file.prefixed(_perfproj_presets(modules_dir), prefix)
+    files[f"{modules_dir}/presets/perfproj.json"] = presets_file.dumps(presets).encode()
     return files
 
 
@@ -180,77 +198,90 @@ def _presets_target(request: AdoptRequest, previous: record.Record | None, root:
     return choice
 
 
-def _include_change(repo: Path, target: str, include: str) -> Change:
-    path = repo / target
-    if not path.exists():
+def _include_change(tree: Tree, target: str, include: str) -> Change:
+    try:
+        tree.check_writable(target)
+    except UnsafePath as error:
+        raise PerfprojError(f"{target} is a symbolic link, which perfproj does not replace; include "
+                            f"{include} from its target by hand, or use --presets-file "
+                            f"{USER_PRESETS if target == ROOT_PRESETS else ROOT_PRESETS}") from error
+    content = tree.read(target)
+    if content is None:
         return Change(target, None, presets_file.new_file(include).encode())
-    existing = presets_file.load(path)
+    existing = presets_file.parse(content, tree.root / target)
     if existing.version < presets_file.INCLUDE_MIN_VERSION:
         raise PerfprojError(f"{target} uses presets schema {existing.version}, which has no \"include\"; "
                             f"raise its \"version\" to {presets_file.PERFPROJ_SCHEMA} first; nothing was written")
-    return Change(target, existing.text.encode(), presets_file.with_include(existing, include).encode())
+    return Change(target, content, presets_file.with_include(existing, include).encode("utf-8"))
 
 
-def _owned_change(repo: Path, relative: str, content: bytes, previous: record.Record | None) -> Change | None:
+def _owned_change(tree: Tree, relative: str, content: bytes, previous: record.Record | None) -> Change | None:
     """A perfproj-owned file: created, unchanged, or replaced only if it is still as perfproj wrote it."""
-    path = repo / relative
-    if not path.exists():
+    current = tree.read(relative)
+    if current is None:
         return Change(relative, None, content)
-    if not path.is_file():
-        raise PerfprojError(f"{relative} exists and is not a file; nothing was written")
-    current = path.read_bytes()
     if current == content:
         return None
-    if previous is None or previous.files.get(relative) != record.file_digest(path):
+    if previous is None or previous.files.get(relative) != record.digest(current):
         raise PerfprojError(f"{relative} exists and was not written by perfproj (or was edited since); "
                             "nothing was written")
     return Change(relative, current, content)
 
 
-def _record_text(repo_record: record.Record) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="perfproj-record-") as work:  # one format: record.write_record's
-        record.write_record(Path(work), repo_record)
-        return (Path(work) / record.RECORD_FILE).read_bytes()
+def _state_change(tree: Tree, path: str, content: bytes) -> Change | None:
+    old = tree.read(path)
+    return None if old == content else Change(path, old, content)
 
 
-def plan(request: AdoptRequest) -> AdoptPlan:
-    """Everything adopt would write; raises before anything is written."""
-    repo = request.path.resolve()
-    check_repository(repo)
-    previous = _previous_record(repo)
+def plan(request: AdoptRequest, tree: Tree) -> AdoptPlan:
+    """Everything adopt would write into the locked repository `tree`; raises before anything is written."""
+    check_repository(tree)
+    previous = _previous_record(tree)
     modules_dir = _modules_dir(request, previous)
-    if previous is None and (repo / modules_dir).exists():
+    if previous is None and tree.lstat(modules_dir) is not None:
         raise PerfprojError(f"{modules_dir} already exists and is not from perfproj; "
                             "move it or choose --modules-dir; nothing was written")
     notes: list[str] = []
     owned_presets = f"{modules_dir}/presets/perfproj.json"
-    root_path = repo / ROOT_PRESETS
-    root = presets_file.load(root_path) if root_path.exists() else None
-    theirs = presets_file.collect_names([root_path, repo / USER_PRESETS], skip={repo / owned_presets})
+    repo = tree.root
+    root_content = tree.read(ROOT_PRESETS)
+    root = presets_file.parse(root_content, repo / ROOT_PRESETS) if root_content is not None else None
+    theirs = presets_file.collect_names([repo / ROOT_PRESETS, repo / USER_PRESETS], skip={repo / owned_presets})
     ours = _perfproj_presets(modules_dir)
     prefix = _choose_prefix(request, previous, ours, theirs, notes)
     target = _presets_target(request, previous, root, notes)
 
-    owned = _module_files(modules_dir)
-    owned[owned_presets] = presets_file.dumps(presets_file.prefixed(ours, prefix)).encode()
+    owned = owned_files(modules_dir, prefix)
     changes = [change for relative, content in owned.items()
-               if (change := _owned_change(repo, relative, content, previous)) is not None]
-    include_change = _include_change(repo, target, owned_presets)
+               if (change := _owned_change(tree, relative, content, previous)) is not None]
+    include_change = _include_change(tree, target, owned_presets)
     if include_change.old != include_change.new:
         changes.append(include_change)
 
     settings = {"modules_dir": modules_dir, "preset_prefix": prefix, "presets_file": target}
     source = record.TemplateSource(source="builtin", revision=__version__)
-    digests = {relative: hashlib.sha256(content).hexdigest() for relative, content in owned.items()}
-    new_record = record.Record(__version__, source, {}, digests, mode="adopt", settings=settings)
-    record_path = repo / record.RECORD_FILE
-    record_bytes = _record_text(new_record)
-    old_record = record_path.read_bytes() if record_path.exists() else None
-    if old_record != record_bytes:
-        changes.append(Change(record.RECORD_FILE, old_record, record_bytes))
-    if changes and not request.allow_dirty:  # nothing to write: a dirty tree is no risk
-        check_clean(repo)
-    return AdoptPlan(repo, changes, modules_dir, prefix, target, notes)
+    new_record = record.Record(__version__, source, {}, record.digests(owned), mode="adopt", settings=settings)
+    for state in (_state_change(tree, base_snapshot.SNAPSHOT_FILE, base_snapshot.snapshot_bytes(owned)),
+                  _state_change(tree, record.RECORD_FILE, record.dumps(new_record))):
+        if state is not None:
+            changes.append(state)
+    adopt_plan = Plan("adopt", repo, changes, require_clean=not request.allow_dirty)
+    return AdoptPlan(adopt_plan, modules_dir, prefix, target, notes)
+
+
+def run(request: AdoptRequest, dry_run: bool, echo: Callable[[str], None],
+        report: Callable[[str], None]) -> AdoptPlan:
+    """The command: plan, then show (--dry-run) or apply; returns the plan for its summary."""
+    if not request.path.is_dir():
+        raise UsageError(f"{request.path} is not a directory")
+    with open_project(request.path, writing=not dry_run, report=report) as tree:
+        adopt_plan = plan(request, tree)
+        if dry_run:
+            echo(unified_diff(adopt_plan.changes).rstrip("\n"))
+        else:
+            for note in apply(adopt_plan.plan, tree):
+                report(f"perfproj: {note}")
+    return adopt_plan
 
 
 def summary(adopt_plan: AdoptPlan, dry_run: bool) -> list[str]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from perfproj import cmake_file_api
-from perfproj.cmake_file_api import BuildTree, Target
+from perfproj.changes.scratch import temp_dir
 from perfproj.errors import PerfprojError, UsageError
+from perfproj.machine import cmake_file_api
+from perfproj.machine.cmake_file_api import BuildTree, Target
 
 CONFIGURE_TIMEOUT = 600  # seconds; a first configure runs every perfproj probe
 LANGUAGES = ("C", "CXX")
@@ -135,8 +135,7 @@ def explain(preset: str, project: Path) -> Explanation:
     available = configure_presets(project)
     if preset not in available:
         raise UsageError(f"unknown preset {preset!r}; available: {', '.join(available)}")
-    with tempfile.TemporaryDirectory(prefix="perfproj-explain-") as work:
-        build_dir = Path(work)
+    with temp_dir("explain") as build_dir:
         cmake_file_api.write_queries(build_dir)
         # -B overrides the preset's binaryDir: the project's own build/ stays as it is.
         result = _cmake(["--preset", preset, "-B", str(build_dir), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
