@@ -50,3 +50,31 @@ def tree_snapshot(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
+    """The command failed with `code` and said why in exactly one line containing `needle`."""
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("perfproj") and "error:" in lines[0] and needle in lines[0], lines[0]
+
+
+def private_tmp(tmp_path: Path) -> dict[str, str]:
+    """A TMPDIR of the test's own, so leftovers of perfproj's scratch folders can be seen."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    return {"TMPDIR": str(tmp)}
+
+
+def scratch_left(env: Mapping[str, str]) -> list[str]:
+    """perfproj's scratch folders still in the test's TMPDIR."""
+    return sorted(path.name for path in Path(env["TMPDIR"]).iterdir() if path.name.startswith("perfproj-"))
+
+
+def git_commit_all(path: Path, message: str = "commit") -> None:
+    config = ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    if not (path / ".git").exists():
+        subprocess.run(["git", *config, "init", "-q"], cwd=path, check=True)
+    subprocess.run(["git", *config, "add", "-A"], cwd=path, check=True)
+    subprocess.run(["git", *config, "commit", "-q", "-m", message], cwd=path, check=True)

@@ -78,8 +78,8 @@ def _assert_only_additions(project: Project, files: dict[str, str]) -> None:
             assert (project.path / relative).read_text() == text
 
 
-def test_adopting_a_library_with_its_own_release_preset(tmp_path: Path,
-                                                         tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_adopting_a_library_with_its_own_release_preset(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     project = _write_repo(tmp_path / "shapes", LIB_FILES, tmp_path_factory)
     result = run_perfproj("adopt", project.path, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -164,8 +164,8 @@ def test_gcc_archives_with_gcc_ar(make_project) -> None:
     project.configure("release")
     cache = (project.path / "build/release/CMakeCache.txt").read_text()
     assert re.search(r"CMAKE_CXX_COMPILER_AR:FILEPATH=\S*gcc-ar", cache)
-    assert any("gcc-ar" in line for line in project.run("ninja", "-C", "build/release", "-t", "commands",
-                                                         "demo").stdout.splitlines())
+    commands = project.run("ninja", "-C", "build/release", "-t", "commands", "demo").stdout
+    assert any("gcc-ar" in line for line in commands.splitlines())
 
 
 CROSS_AARCH64 = """set(CMAKE_SYSTEM_NAME Linux)

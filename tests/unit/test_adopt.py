@@ -161,6 +161,42 @@ def test_unscannable_text_is_rewritten_semantically_identical(tmp_path: Path) ->
     assert new.pop("include") == ["x.json"] and new == loaded.data
 
 
+# Files CMake 3.25 reads (checked below with `cmake --list-presets`) that Python's json refuses.
+CMAKE_READS = {
+    "crlf": '{\r\n  "version": 6,\r\n  "configurePresets": [\r\n    {"name": "mine", "binaryDir": "b"}\r\n  ]\r\n}\r\n',
+    "bom": '\ufeff{\n  "version": 6,\n  "configurePresets": [{"name": "mine", "binaryDir": "b"}]\n}\n',
+    "comments": '{\n  // our presets\n  "version": 6, // schema 6 is CMake 3.25\n'
+                '  "configurePresets": [{"name": "mine", "binaryDir": "b"}] /* one */\n}\n',
+    "all-at-once": '\ufeff{\r\n  // ours\r\n  "version": 6, /* schema */\r\n'
+                   '  "configurePresets": [{"name": "mine", "binaryDir": "b"}]\r\n}\r\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(CMAKE_READS))
+def test_presets_cmake_reads_are_adopted_with_their_bytes_kept(tmp_path: Path, case: str) -> None:
+    theirs = CMAKE_READS[case].encode("utf-8")
+    repo = make_repo(tmp_path)
+    (repo / "CMakePresets.json").write_bytes(theirs)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", case)
+    result = adopt(repo)
+    assert result.returncode == 0, result.stderr
+    after = (repo / "CMakePresets.json").read_bytes()
+    include = b'"cmake/perfproj/presets/perfproj.json"'
+    assert after.count(include) == 1
+    # Every old byte is still there, in order: the include is the only insertion.
+    start = after.index(b'"include"')
+    end = after.index(b"],", start) + 2
+    newline = b"\r\n" if b"\r\n" in theirs else b"\n"
+    rest = after[:start] + after[end:]
+    assert rest.replace(newline + b"  " + newline, newline) == theirs
+    assert (b"\r\n" in after) == (b"\r\n" in theirs) and after.startswith(b"\xef\xbb\xbf") == (case in (
+        "bom", "all-at-once"))
+    listed = subprocess.run(["cmake", "--list-presets"], cwd=repo, capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert '"mine"' in listed.stdout and '"release"' in listed.stdout
+
+
 @pytest.mark.parametrize("case", ["invalid-json", "not-cmake", "dirty", "foreign-modules", "made-by-new"])
 def test_errors_are_one_line_exit_1_and_write_nothing(tmp_path: Path, case: str) -> None:
     repo = make_repo(tmp_path, '{"version": 6, "configurePresets": [}' if case == "invalid-json" else None)
@@ -174,7 +210,7 @@ def test_errors_are_one_line_exit_1_and_write_nothing(tmp_path: Path, case: str)
     elif case == "made-by-new":
         (repo / RECORD_FILE).write_text(json.dumps(
             {"perfproj_version": "0", "template": {"source": "builtin", "revision": "0"},
-                 "answers": {"project_name": "thing"}}))
+             "answers": {"project_name": "thing"}}))
     before = tree_snapshot(repo)
     result = adopt(repo)
     assert result.returncode == 1, result.stdout

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from helpers.cli import perfproj_env, run_perfproj, tree_snapshot
+from helpers.cli import one_line_error, run_perfproj, tree_snapshot
 from perfproj import __version__
 from perfproj.project.record import RECORD_FILE, hash_tree
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
-    assert result.returncode == code, (result.returncode, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "error:" in lines[0] and needle in lines[0], lines[0]
 
 
 def test_version_and_help(tmp_path: Path) -> None:
@@ -142,22 +132,3 @@ def test_a_failure_late_in_generation_leaves_nothing(tmp_path: Path) -> None:
     result = run_perfproj("new", "demo", "--no-input", "-o", "out/sub", cwd=work, env=env)
     one_line_error(result, 1, "disk on fire")
     assert list(work.iterdir()) == []  # not even the output directories it created
-
-
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_an_interruption_leaves_nothing(tmp_path: Path, signum: int) -> None:
-    env = _fake_git(tmp_path, 'case "$1" in config) exit 1;; esac; sleep 30')
-    work = tmp_path / "work"
-    work.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "perfproj", "new", "demo", "--no-input"], cwd=work,
-        env=perfproj_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    deadline = time.monotonic() + 30
-    while not any(work.glob(".demo.perfproj-*/demo/CMakeLists.txt")):  # rendering is done
-        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
-        time.sleep(0.02)
-    process.send_signal(signum)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 1, stderr
-    assert list(work.iterdir()) == []

@@ -77,7 +77,8 @@ def test_level_from_ld_so_help() -> None:
         "  x86-64-v4\n  x86-64-v3 (supported, searched)\n  x86-64-v2 (supported, searched)\n"
     )
     assert cpu_level.level_from_ld_so(glibc_236).level == "v3"
-    only_baseline = "Subdirectories of glibc-hwcaps directories, in priority order:\n  x86-64-v4\n  x86-64-v3\n  x86-64-v2\n"
+    only_baseline = ("Subdirectories of glibc-hwcaps directories, in priority order:\n"
+                     "  x86-64-v4\n  x86-64-v3\n  x86-64-v2\n")
     assert cpu_level.level_from_ld_so(only_baseline).level == "v1"
     assert cpu_level.level_from_ld_so("Usage: ld.so [OPTION]... EXECUTABLE-FILE\n").level is None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.cli import run_perfproj, tree_snapshot
+from helpers.cli import one_line_error, run_perfproj, tree_snapshot
 from perfproj.project.base_snapshot import SNAPSHOT_FILE
 from perfproj.project.record import RECORD_FILE, read_record_at as read_record
 
@@ -21,12 +21,6 @@ def env(tmp_path: Path) -> dict[str, str]:
     home.mkdir()
     return {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "PERFPROJ_CONFIG": "",
             "COOKIECUTTER_CONFIG": ""}
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
-    assert result.returncode == code, (result.returncode, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "error:" in lines[0] and needle in lines[0], result.stderr
 
 
 def org_init(tmp_path: Path, env: dict[str, str], *args: str) -> Path:

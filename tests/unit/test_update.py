@@ -264,7 +264,8 @@ def test_update_follows_a_template_directory(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     project = tmp_path / "svc"
     assert read_record(project).template.source == str(template.resolve())
-    (template / "{{cookiecutter.project_name}}" / "ORG.md").write_text("Org rules for {{ cookiecutter.project_name }}\n")
+    org_rules = "Org rules for {{ cookiecutter.project_name }}\n"
+    (template / "{{cookiecutter.project_name}}" / "ORG.md").write_text(org_rules)
 
     result = run_perfproj("update", "--check", cwd=project, env=env)
     assert result.returncode == 1 and "added       ORG.md" in result.stdout

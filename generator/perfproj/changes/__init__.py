@@ -17,9 +17,8 @@ delete, with the bytes it read. `apply(plan)` (apply.py) then writes it:
   faults.py    the fault-injection hook the interrupt tests use.
 """
 
-from perfproj.changes.apply import apply
 from perfproj.changes.diff import unified_diff
 from perfproj.changes.plan import Change, Plan
 from perfproj.changes.session import open_project
 
-__all__ = ["Change", "Plan", "apply", "open_project", "unified_diff"]
+__all__ = ["Change", "Plan", "open_project", "unified_diff"]

@@ -29,7 +29,7 @@ from perfproj.changes.confined import Tree, parts, umask
 from perfproj.changes.journal import Transaction
 from perfproj.changes.plan import Plan
 from perfproj.changes.scratch import ScratchDir, sweep
-from perfproj.errors import PerfprojError, os_error_text
+from perfproj.errors import PerfprojError
 
 
 def require_clean(root: Path) -> None:
@@ -97,14 +97,14 @@ def _change_tree(plan: Plan, tree: Tree) -> None:
     except BaseException as error:
         transaction.discard()
         if isinstance(error, OSError):
-            raise PerfprojError(f"{os_error_text(error, 'stage the change in')}; "
+            raise PerfprojError(f"cannot write into {tree.root}: {error.strerror or error}; "
                                 "nothing was changed") from error
         raise
     with signals.held_back():
         try:
             transaction.roll_forward()
         except Exception as error:
-            reason = os_error_text(error) if isinstance(error, OSError) else str(error)
+            reason = (error.strerror or str(error)) if isinstance(error, OSError) else str(error)
             try:
                 transaction.roll_back()
             except Exception as undo_error:
@@ -167,7 +167,7 @@ def _build_and_publish(plan: Plan) -> None:
     created = _make_parents(final.parent)
     staging: ScratchDir | None = None
     try:
-        sweep(final.parent, f".{final.name}.perfproj-*")  # left by killed runs
+        sweep(final.parent, ".*.perfproj-*")  # staging folders of killed runs
         staging = ScratchDir(f".{final.name}.perfproj-", final.parent)
         built = staging.path / final.name
         built.mkdir()

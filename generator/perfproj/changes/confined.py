@@ -165,7 +165,8 @@ class Tree:
         except FileNotFoundError:
             return None
         try:
-            file_fd = os.open(parts(path)[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            # O_NONBLOCK: a FIFO planted where a file should be must not hang the read.
+            file_fd = os.open(parts(path)[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=fd)
         except FileNotFoundError:
             return None
         except OSError as error:
@@ -174,9 +175,10 @@ class Tree:
             raise
         finally:
             os.close(fd)
+        if not stat.S_ISREG(os.fstat(file_fd).st_mode):
+            os.close(file_fd)
+            raise PerfprojError(f"{self.show(path)} is not a regular file")
         with os.fdopen(file_fd, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise PerfprojError(f"{self.show(path)} is not a regular file")
             return stream.read()
 
     def is_dir(self, path: str) -> bool:

@@ -5,6 +5,7 @@ A change to an existing project is staged in `.perfproj/txn-XXXX/` first:
   new/<i>        the bytes each changed file will have, with its final mode
   old/<i>        a copy of each file as it was (for undoing)
   journal.json   written last, atomically: the change is decided
+  done.json      the decision, renamed once carried out (only cleanup is left)
 
 Then each file is renamed into place (a rename needs no disk space and is
 atomic). If the run dies before journal.json exists, nothing in the project
@@ -38,6 +39,7 @@ STATE_DIR = ".perfproj"
 PREFIX = "txn-"
 FORWARD = "journal.json"  # decided: complete it
 BACKWARD = "rollback.json"  # failed half-way: undo it
+DONE = "done.json"  # completed or undone: only the folder is left to remove
 FORMAT = 1
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -127,6 +129,8 @@ class Transaction:
     def _write_decision(self, name: str) -> None:
         fd = self.tree.open_dir(self.folder)
         try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{name}.tmp", dir_fd=fd)  # from a run killed while writing it
             write_file(fd, f"{name}.tmp", self.journal.to_bytes(), 0o644, sync=True)
             os.replace(f"{name}.tmp", name, src_dir_fd=fd, dst_dir_fd=fd)
             os.fsync(fd)
@@ -194,6 +198,7 @@ class Transaction:
                 self._remove(entry.path)
             else:
                 self._move_in("old", index, entry.path)
+            faults.checkpoint("undone")
         for folder in reversed(self.journal.folders):
             self._rmdir(folder)
 
@@ -217,12 +222,12 @@ class Transaction:
             pieces = pieces[:-1]
 
     def close(self) -> None:
-        """Forget the transaction: its decision first, then its folder."""
+        """Mark the decision carried out (one rename), then remove the folder."""
         fd = self.tree.open_dir(self.folder)
         try:
-            for name in (FORWARD, BACKWARD):
+            for name in (BACKWARD, FORWARD):
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(name, dir_fd=fd)
+                    os.replace(name, DONE, src_dir_fd=fd, dst_dir_fd=fd)
         finally:
             os.close(fd)
         faults.checkpoint("closing")
@@ -257,17 +262,20 @@ def recover(tree: Tree, name: str) -> str:
     folder = f"{STATE_DIR}/{name}"
     fd = tree.open_dir(folder)
     try:
-        decisions = {entry.name for entry in os.scandir(fd)} & {FORWARD, BACKWARD}
+        present = {entry.name for entry in os.scandir(fd)}
     finally:
         os.close(fd)
-    if not decisions:
+    decision = next((name for name in (BACKWARD, FORWARD, DONE) if name in present), None)
+    if decision is None:
         Transaction(tree, name, Journal("", "", "", [])).discard()
-        return ("removed the staging of an interrupted perfproj run; it had not changed the project yet")
-    decision = BACKWARD if BACKWARD in decisions else FORWARD
+        return "removed the staging of an interrupted perfproj run; it had not changed the project yet"
     data = tree.read(f"{folder}/{decision}")
     journal = _parse(data or b"", tree.show(f"{folder}/{decision}"))
     transaction = Transaction(tree, name, journal)
     what = f"the perfproj {journal.command} interrupted at {journal.started}"
+    if decision == DONE:
+        transaction.discard()
+        return f"cleaned up after {what}: it had completed"
     if decision == FORWARD:
         transaction.roll_forward()
         transaction.close()

@@ -18,7 +18,7 @@ import fcntl
 from pathlib import Path
 from typing import Callable, Iterator
 
-from perfproj.changes import journal
+from perfproj.changes import faults, journal
 from perfproj.changes.confined import Tree
 from perfproj.errors import PerfprojError
 
@@ -40,6 +40,7 @@ def open_project(root: Path, *, writing: bool, report: Callable[[str], None]) ->
                                 "without --dry-run or --check to complete it first")
         for name in left:
             report(f"perfproj: {journal.recover(tree, name)}")
+        faults.checkpoint("locked")
         yield tree
     finally:
         tree.close()

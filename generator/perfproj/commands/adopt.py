@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from perfproj import __version__, resources
-from perfproj.changes import Change, Plan, apply, open_project, unified_diff
+from perfproj.changes import Change, Plan, open_project, unified_diff
+from perfproj.changes.apply import apply
 from perfproj.changes.confined import Tree, UnsafePath, is_plain_relative
 from perfproj.errors import PerfprojError, UsageError
 from perfproj.project import base_snapshot, presets_file, record
@@ -175,12 +177,16 @@ def _choose_prefix(request: AdoptRequest, previous: record.Record | None, ours: 
 
 
 def _presets_target(request: AdoptRequest, previous: record.Record | None, root: presets_file.PresetsFile | None,
-                    notes: list[str]) -> str:
+                    root_is_link: bool, notes: list[str]) -> str:
     recorded = previous.settings.get("presets_file") if previous else None
     if request.presets_file != "auto":
         choice = request.presets_file
     elif recorded:
         choice = recorded
+    elif root_is_link:
+        notes.append(f"{ROOT_PRESETS} is a symbolic link, which perfproj never replaces: the include is in "
+                     f"{USER_PRESETS} (commit that file to share the presets)")
+        choice = USER_PRESETS
     elif root is None or root.cmake_needed() >= presets_file.SCHEMA_CMAKE[presets_file.PERFPROJ_SCHEMA]:
         choice = ROOT_PRESETS
     else:
@@ -244,12 +250,14 @@ def plan(request: AdoptRequest, tree: Tree) -> AdoptPlan:
     notes: list[str] = []
     owned_presets = f"{modules_dir}/presets/perfproj.json"
     repo = tree.root
-    root_content = tree.read(ROOT_PRESETS)
-    root = presets_file.parse(root_content, repo / ROOT_PRESETS) if root_content is not None else None
+    root_info = tree.lstat(ROOT_PRESETS)
+    root_is_link = root_info is not None and stat.S_ISLNK(root_info.st_mode)
+    # Read for its schema and names only (a link is fine to read; writing through it is refused).
+    root = presets_file.load(repo / ROOT_PRESETS) if root_info is not None else None
     theirs = presets_file.collect_names([repo / ROOT_PRESETS, repo / USER_PRESETS], skip={repo / owned_presets})
     ours = _perfproj_presets(modules_dir)
     prefix = _choose_prefix(request, previous, ours, theirs, notes)
-    target = _presets_target(request, previous, root, notes)
+    target = _presets_target(request, previous, root, root_is_link, notes)
 
     owned = owned_files(modules_dir, prefix)
     changes = [change for relative, content in owned.items()

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfproj import __version__, git
-from perfproj.changes import Plan, apply
-from perfproj.changes.apply import check_destination
+from perfproj.changes import Plan
+from perfproj.changes.apply import apply, check_destination
 from perfproj.changes.confined import Tree
 from perfproj.changes.plan import creations
 from perfproj.changes.scratch import temp_dir

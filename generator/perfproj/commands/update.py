@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Callable
 
 from perfproj import __version__
-from perfproj.changes import Change, Plan, apply, open_project, unified_diff
-from perfproj.changes.apply import preflight
+from perfproj.changes import Change, Plan, open_project, unified_diff
+from perfproj.changes.apply import apply, preflight
 from perfproj.changes.confined import Tree
 from perfproj.changes.plan import FileData
 from perfproj.changes.scratch import temp_dir

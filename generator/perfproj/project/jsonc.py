@@ -1,11 +1,11 @@
-"""JSON as CMake's presets reader takes it: a UTF-8 BOM, CRLF, comments, trailing commas.
+"""JSON as CMake's presets reader takes it: a UTF-8 BOM, CRLF line ends, comments.
 
 CMake 3.25 reads presets with jsoncpp, which accepts `//` and `/* */`
-comments and a comma before a closing bracket; Python's json does not.
-`blank_out` replaces each of those (and a leading BOM) with spaces of the same
-length, newlines kept, so the result parses with json and every position in
-it is the same position in the original text: an edit found in the blanked
-text applies to the original bytes unchanged.
+comments and a leading BOM; Python's json accepts neither. (Trailing commas
+CMake refuses, and so does this.) `blank_out` replaces comments and the BOM
+with spaces of the same length, newlines kept, so the result parses with json
+and every position in it is the same position in the original text: an edit
+found in the blanked text applies to the original bytes unchanged.
 """
 
 from __future__ import annotations
@@ -23,19 +23,16 @@ def _blank(text: str, start: int, end: int, chars: list[str]) -> None:
 
 
 def blank_out(text: str) -> str:
-    """`text` with the BOM, comments and trailing commas turned into spaces (same length)."""
+    """`text` with the BOM and comments turned into spaces (same length, line ends kept)."""
     chars = list(text)
     if text.startswith(BOM):
         chars[0] = " "
     index = 0
-    last_comma = -1  # position of a comma not yet followed by a value
     while index < len(text):
-        char = text[index]
-        if char == '"':
+        if text[index] == '"':
             index += 1
             while index < len(text) and text[index] != '"':
                 index += 2 if text[index] == "\\" else 1
-            last_comma = -1
         elif text.startswith("//", index):
             end = text.find("\n", index)
             end = len(text) if end < 0 else end
@@ -48,14 +45,6 @@ def blank_out(text: str) -> str:
             _blank(text, index, end, chars)
             index = end
             continue
-        elif char == ",":
-            last_comma = index
-        elif char in "}]":
-            if last_comma >= 0:
-                chars[last_comma] = " "  # a trailing comma
-            last_comma = -1
-        elif not char.isspace() and char != BOM:
-            last_comma = -1
         index += 1
     return "".join(chars)
 
