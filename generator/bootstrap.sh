@@ -23,7 +23,7 @@ PERFPROJ_PACKAGES_DEMO=(
 # the remote-cache test, Node for the GitHub Actions workflow validator.
 PERFPROJ_PACKAGES_TEST=(
   clang lld llvm clang-format clang-tidy bolt-16
-  python3-pytest ccache sccache redis-server
+  python3-pytest flake8 mypy ccache sccache redis-server
   libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev
   valgrind heaptrack linux-perf gcovr qemu-user devscripts
   nodejs
