@@ -122,7 +122,8 @@ def test_adopting_a_c_project_without_presets(tmp_path: Path, tmp_path_factory: 
     ]
     _assert_only_additions(project, C_FILES)
     untracked = project.run("git", "status", "--porcelain").stdout.split("\n")
-    assert {line[3:].rstrip("/") for line in untracked if line} == {".perfproj.json", "CMakePresets.json", "cmake"}
+    assert {line[3:].rstrip("/") for line in untracked if line} == {
+        ".perfproj.json", ".perfproj", "CMakePresets.json", "cmake"}
 
     workflow = project.workflow("release")  # configure, build, the repo's own ctest
     assert "100% tests passed" in workflow.stdout
