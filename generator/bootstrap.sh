@@ -10,24 +10,14 @@
 PERFPROJ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PERFPROJ_VENV=${PERFPROJ_VENV:-$PERFPROJ_ROOT/.venv}
 
-# What `perfproj new` and a release build of the generated project need.
-PERFPROJ_PACKAGES_DEMO=(
-  git cmake ninja-build g++ make
-  python3 python3-venv python3-setuptools python3-wheel
-  python3-cookiecutter python3-click python3-yaml
-  libgtest-dev libgmock-dev libbenchmark-dev
-)
-# What the test suite needs on top: the second compiler and its LLVM tools,
-# lint and coverage tools, the allocators, profilers, BOLT, the CPU emulator
-# for the CPU-guard test, hardening-check, the compiler caches and Redis for
-# the remote-cache test, Node for the GitHub Actions workflow validator.
-PERFPROJ_PACKAGES_TEST=(
-  clang lld llvm clang-format clang-tidy bolt-16
-  python3-pytest flake8 mypy ccache sccache redis-server
-  libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev
-  valgrind heaptrack linux-perf gcovr qemu-user devscripts
-  nodejs
-)
+# The Debian packages, one list for the bootstrap and the test suite.
+PERFPROJ_PACKAGE_LIST=$PERFPROJ_ROOT/generator/debian-packages.txt
+
+# perfproj_packages demo|test: the packages of that set.
+perfproj_packages() {
+  awk -v set="$1" '!/^#/ && NF >= 2 && $2 == set { print $1 }' "$PERFPROJ_PACKAGE_LIST"
+}
+
 # The GitHub Actions workflow validator (npm), pinned, installed under .cache/.
 PERFPROJ_ACTION_VALIDATOR=@action-validator/cli@0.6.0
 
@@ -74,7 +64,8 @@ perfproj_install_venv() {
   fi
 }
 
-# Node's own npm comes with NodeSource's nodejs; Debian's nodejs needs the npm package.
+# Debian's nodejs needs the npm package; NodeSource's nodejs brings its own npm
+# (and conflicts with Debian's), so npm is installed only when it is missing.
 perfproj_install_action_validator() {
   command -v npm >/dev/null || perfproj_install_packages npm
   local prefix=$PERFPROJ_ROOT/.cache/npm
@@ -88,9 +79,10 @@ perfproj_install_action_validator() {
 
 # perfproj_bootstrap demo|test
 perfproj_bootstrap() {
-  local packages=("${PERFPROJ_PACKAGES_DEMO[@]}")
+  local packages
+  mapfile -t packages < <(perfproj_packages demo)
   if [ "$1" = test ]; then
-    packages+=("${PERFPROJ_PACKAGES_TEST[@]}")
+    mapfile -t -O "${#packages[@]}" packages < <(perfproj_packages test)
   fi
   perfproj_install_packages "${packages[@]}"
   perfproj_install_venv

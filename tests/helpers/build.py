@@ -10,29 +10,35 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from helpers.packages import require
+
 TOOLCHAINS = {
     "gcc": {"CC": "gcc", "CXX": "g++"},
     "clang": {"CC": "clang", "CXX": "clang++"},
 }
+# What each toolchain needs beyond the compiler: the matching linker, LLVM tools and runtimes.
+TOOLCHAIN_PACKAGES = {
+    "gcc": ("g++",),
+    "clang": ("clang", "lld", "llvm", "libclang-rt-14-dev"),
+}
 
 
 def build_env(toolchain: str, cache_base: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    require(*TOOLCHAIN_PACKAGES[toolchain], "ccache")  # the suite always builds through ccache
     env = dict(os.environ)
     env.update(TOOLCHAINS[toolchain])
-    if shutil.which("ccache"):
-        env.update(
-            CMAKE_C_COMPILER_LAUNCHER="ccache",
-            CMAKE_CXX_COMPILER_LAUNCHER="ccache",
-            CCACHE_BASEDIR=str(cache_base),
-            CCACHE_NOHASHDIR="1",
-        )
-        env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "ccache"))
+    env.update(
+        CMAKE_C_COMPILER_LAUNCHER="ccache",
+        CMAKE_CXX_COMPILER_LAUNCHER="ccache",
+        CCACHE_BASEDIR=str(cache_base),
+        CCACHE_NOHASHDIR="1",
+    )
+    env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "ccache"))
     env.update(extra or {})
     return env
 

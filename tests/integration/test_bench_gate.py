@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import MODULES
+from helpers.packages import require
 
 GATE = MODULES / "bench_gate.py"
 LOOP_MARK = "    const RunResult result = run(program);\n"
@@ -27,6 +28,7 @@ def _gate(*args: str | Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def benches(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Release builds of the bench as generated and with BM_Run made ~10% slower."""
+    require("valgrind")
     from helpers.build import Project, build_env
     from helpers.cli import generate
 

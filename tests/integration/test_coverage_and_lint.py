@@ -10,10 +10,12 @@ import pytest
 
 from helpers.build import Project
 from helpers.paths import REPO
+from helpers.packages import require
 
 
 @pytest.mark.parametrize("toolchain", ["gcc", "clang"])
 def test_coverage_workflow_reports(make_project, toolchain: str) -> None:
+    require("gcovr")
     project: Project = make_project(toolchain)
     out = project.workflow("coverage").stdout
     summary = re.search(r"perfproj coverage: lines ([0-9.]+)% \((\d+) of (\d+)\), report: (\S+)", out)
@@ -30,6 +32,7 @@ def test_coverage_workflow_reports(make_project, toolchain: str) -> None:
 
 @pytest.mark.parametrize("toolchain", ["gcc", "clang"])
 def test_lint_passes_the_skeleton_and_reports_seeded_violations(make_project, toolchain: str) -> None:
+    require("clang-tidy", "clang-format")
     project: Project = make_project(toolchain)
     clean = project.workflow("lint").stdout
     assert "files are formatted" in clean

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from helpers.build import Project, assert_all_have, assert_none_have
+from helpers.packages import require
 
 CHEAP = ("-fstack-protector-strong", "-fstack-clash-protection", "-fcf-protection=full",
          "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=3")
@@ -23,6 +24,7 @@ HARDENING_CHECK = {"gcc": ["--nocfprotection"], "clang": ["--nocfprotection", "-
 
 @pytest.mark.parametrize("toolchain", ["gcc", "clang"])
 def test_hardening_levels(make_project, toolchain: str) -> None:
+    require("devscripts")  # hardening-check
     project: Project = make_project(toolchain)
     for level in ("none", "cheap", "full"):
         build = f"build/hardening-{level}"

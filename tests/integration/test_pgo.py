@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers.build import Project, assert_all_have, flags_of
+from helpers.packages import require
 
 PGO = ["cmake", "-P", "cmake/perfproj/pgo.cmake"]
 OWN_SOURCES = ("/src/", "/tests/", "/bench/")
@@ -29,6 +30,7 @@ def profile_uses(commands: list, flag_prefix: str) -> bool:
 
 @pytest.mark.parametrize("toolchain", ["gcc", "clang"])
 def test_pgo_and_bolt_chain_and_profile_reuse(make_project, toolchain: str, tmp_path: Path) -> None:
+    require("bolt-16", "libbolt-16-dev", "binutils")
     project: Project = make_project(toolchain)
     result = project.run(*PGO, "release", "--bolt")
     out = result.stdout
@@ -109,6 +111,7 @@ def test_pgo_and_bolt_chain_and_profile_reuse(make_project, toolchain: str, tmp_
 
 
 def test_gcc_pgo_use_switches_sccache_to_ccache(make_project, tmp_path: Path) -> None:
+    require("sccache")
     project: Project = make_project("gcc")
     profile = tmp_path / "profile"
     profile.mkdir()

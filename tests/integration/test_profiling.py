@@ -6,11 +6,13 @@ from __future__ import annotations
 import subprocess
 
 from helpers.build import Project, assert_all_have
+from helpers.packages import require
 
 HOT = ("demo::run", "demo::evaluate")
 
 
 def test_profile_preset_and_helpers(make_project) -> None:
+    require("linux-perf", "valgrind", "heaptrack")
     project: Project = make_project("gcc")
     project.configure("profile")
     compiles = project.own_compile_commands("build/profile")

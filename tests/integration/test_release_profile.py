@@ -11,6 +11,7 @@ import pytest
 
 from helpers.build import Project, assert_all_have, assert_none_have, flags_of
 from helpers.elf import avx512_instructions, defined_symbols, elf_binaries, needed_libraries
+from helpers.packages import require
 
 GUARD_EXIT = 86
 ARCH_NAMES = {"release": "portable", "release-v3": "x86-64-v3", "release-native": "native"}
@@ -30,6 +31,7 @@ def run_under_old_cpu(binary: Path, cpu: str = "Nehalem") -> subprocess.Complete
 
 @pytest.mark.parametrize("toolchain", ["gcc", "clang"])
 def test_arch_variants_guard_and_never_use_avx512(make_project, toolchain: str) -> None:
+    require("qemu-user", "binutils")
     project: Project = make_project(toolchain)
     for preset, flags in ARCH_FLAGS.items():
         configured = project.workflow(preset).stdout
@@ -81,6 +83,7 @@ def test_the_avx512_detector_sees_avx512(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("toolchain", ["gcc", "clang"])
 def test_allocators_serve_malloc_at_run_time(make_project, toolchain: str) -> None:
+    require("libmimalloc-dev", "libjemalloc-dev", "libgoogle-perftools-dev")
     project: Project = make_project(toolchain)
     expected = {
         "system": ("glibc malloc 2.", "libc.so"),
@@ -147,8 +150,7 @@ def test_shared_library_visibility_and_interposition(make_project, toolchain: st
 
 
 def test_clang_16_links_with_lld_16_and_llvm_ar_16(make_project) -> None:
-    if subprocess.run(["which", "clang++-16"], capture_output=True).returncode != 0:
-        pytest.fail("clang-16 is not installed (tests/run.sh installs it)")
+    require("clang-16", "lld-16", "llvm-16")
     project: Project = make_project("clang")
     project.env.update(CC="clang-16", CXX="clang++-16")
     project.workflow("release")

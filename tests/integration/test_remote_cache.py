@@ -17,6 +17,7 @@ from typing import Iterator
 import pytest
 
 from helpers.cli import generate
+from helpers.packages import require
 
 
 def _free_port() -> int:
@@ -37,13 +38,14 @@ def _ping(port: int) -> bool:
 @pytest.fixture
 def redis(tmp_path: Path) -> Iterator[str]:
     """redis-server on a free loopback port, no persistence; stopped afterwards."""
+    require("redis-server", "ccache")
     port = _free_port()
     server = subprocess.Popen(
         ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
          "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 120  # a start-up limit, not a speed check
         while not _ping(port):
             assert server.poll() is None, "redis-server exited at start-up"
             assert time.monotonic() < deadline, "redis-server did not answer PING"

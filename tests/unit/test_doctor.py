@@ -6,12 +6,12 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from helpers.cli import run_perfproj
+from helpers.packages import require
 from perfproj.commands import doctor
 from perfproj.machine import cpu_level
 from perfproj.machine.debian_packages import debian_package
@@ -154,8 +154,8 @@ def test_old_cmake_is_not_enough(tmp_path: Path) -> None:
     assert not report.ok
 
 
-@pytest.mark.skipif(not shutil.which("clang++-16"), reason="needs clang++-16")
 def test_clang_without_matching_llvm_tools(tmp_path: Path) -> None:
+    require("clang-16")
     # clang++-16 alone: ThinLTO falls back to the default linker, and the
     # version-matched llvm-profdata-16 and ld.lld-16 are reported missing.
     bin_dir = _fake_path(tmp_path, ["cmake", "ninja", "clang++-16", "as", "ld"])
@@ -167,11 +167,9 @@ def test_clang_without_matching_llvm_tools(tmp_path: Path) -> None:
     assert by_name["g++"].status == "warn"
 
 
-def test_this_machine_is_checked_quickly(tmp_path: Path) -> None:
-    start = time.monotonic()
+def test_this_machine_is_checked(tmp_path: Path) -> None:
+    # How long this takes is measured by tests/benchmarks/bench_commands.py, not asserted here.
     result = run_perfproj("doctor", "--json", cwd=tmp_path, env={"PATH": os.environ["PATH"]})
-    elapsed = time.monotonic() - start
     assert result.returncode in (0, 1), result.stderr
     report = json.loads(result.stdout)
     assert any(check["name"] == "C++ with LTO" for check in report["checks"])
-    assert elapsed < 10, f"doctor took {elapsed:.1f} s"
