@@ -5,9 +5,17 @@
 # the whole program), on compile and link lines:
 #   -fsanitize=<list> -fno-omit-frame-pointer (readable stacks)
 #   undefined: -fno-sanitize-recover=undefined (stop at the first report)
-#   memory:    -fsanitize-memory-track-origins=2 and -D_GLIBCXX_ASSERTIONS,
-#              which makes libstdc++ instantiate std::string in the program
-#              (instrumented) rather than use its uninstrumented copy
+#   memory:    -fsanitize-memory-track-origins=2 (where an uninitialized value
+#              came from) and -O0: at -O1 and above the optimizer may turn a
+#              branch on an uninitialized value into a select or fold it away,
+#              and MSan then has nothing to report. MSan must see every line
+#              that runs; libstdc++ is not built with it, so with libstdc++
+#              its templates are compiled into the program instead
+#              (support/perfproj_msan_libstdcxx.h) and its headers are not
+#              checked (support/msan-libstdcxx.ignorelist); dependencies the
+#              build can make from source are made from source
+#              (PERFPROJ_DEPENDENCIES_FROM_SOURCE, FETCHCONTENT_SOURCE_DIR_GOOGLETEST
+#              = Debian's /usr/src/googletest when it is there).
 # Every conflict is one problem of the configure error: address or leak with
 # thread, memory with anything else or with GCC, and any sanitizer with PGO,
 # LTO, BOLT or a non-system allocator (the sanitizer's allocator must win),
@@ -90,7 +98,7 @@ function(perfproj_sanitizer_flags out_compile out_link)
     list(APPEND compile -fno-sanitize-recover=undefined)
   endif()
   if("memory" IN_LIST sanitizers)
-    list(APPEND compile -fsanitize-memory-track-origins=2 -D_GLIBCXX_ASSERTIONS)
+    list(APPEND compile -fsanitize-memory-track-origins=2 -O0)
   endif()
   perfproj_check_flags(supported COMPILE ${compile} LINK "-fsanitize=${joined}")
   if(NOT supported)
@@ -102,6 +110,11 @@ function(perfproj_sanitizer_flags out_compile out_link)
                      "install ${package}")
     return()
   endif()
+  if("memory" IN_LIST sanitizers AND "CXX" IN_LIST languages AND NOT "${CMAKE_CXX_FLAGS}" MATCHES "-stdlib=libc")
+    set(support "${PERFPROJ_MODULE_DIR}/support")
+    list(APPEND compile "$<$<COMPILE_LANGUAGE:CXX>:--include=${support}/perfproj_msan_libstdcxx.h>"
+                        "$<$<COMPILE_LANGUAGE:CXX>:-fsanitize-ignorelist=${support}/msan-libstdcxx.ignorelist>")
+  endif()
   set(${out_compile} "${compile}" PARENT_SCOPE)
   set(${out_link} "-fsanitize=${joined}" PARENT_SCOPE)
 endfunction()
@@ -112,23 +125,23 @@ macro(_perfproj_apply_sanitizers)
     add_compile_options(${_perfproj_san_compile})
     add_link_options(${_perfproj_san_link})
   endif()
+  if("memory" IN_LIST PERFPROJ_SANITIZERS AND _perfproj_san_compile)
+    # Dependencies the project can build from source: built, so MSan sees their code too.
+    set(PERFPROJ_DEPENDENCIES_FROM_SOURCE TRUE)
+    if(NOT DEFINED FETCHCONTENT_SOURCE_DIR_GOOGLETEST AND EXISTS "/usr/src/googletest/CMakeLists.txt")
+      set(FETCHCONTENT_SOURCE_DIR_GOOGLETEST "/usr/src/googletest")  # Debian's libgtest-dev ships it
+    endif()
+    message(STATUS "perfproj: msan: GoogleTest is built from source with MemorySanitizer; Google Benchmark "
+                   "is the system's, uninstrumented, so the msan test preset leaves out the tests labelled "
+                   "benchmark (MSan would report inside it)")
+  endif()
 endmacro()
 
 # perfproj_discover_tests(<target> [<gtest_discover_tests options>...])
-# gtest_discover_tests(), except in MemorySanitizer builds: listing the tests
-# runs GoogleTest through the uninstrumented libstdc++ iostreams, which MSan
-# reports as uninitialized reads before any test could be filtered out. There
-# the binary is registered as one test with the same LABELS, so the msan test
-# preset can leave it out by label.
+# gtest_discover_tests(). (It once registered MemorySanitizer builds as one
+# test; GoogleTest built from source with MSan now lists its tests like any
+# other build.) Kept so projects need not change their CMakeLists.txt.
 function(perfproj_discover_tests target)
-  if(NOT "memory" IN_LIST PERFPROJ_SANITIZERS)
-    include(GoogleTest)
-    gtest_discover_tests(${target} ${ARGN})
-    return()
-  endif()
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "PROPERTIES")
-  add_test(NAME ${target} COMMAND ${target})
-  if(arg_PROPERTIES)
-    set_tests_properties(${target} PROPERTIES ${arg_PROPERTIES})
-  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${target} ${ARGN})
 endfunction()

@@ -3,6 +3,7 @@ each catches its classic bug with a report that names it."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -17,7 +18,9 @@ BUGS = {
              ("leak", "detected memory leaks")],
     "tsan": [("data_race", "data race")],
     "ubsan": [("signed_overflow", "signed integer overflow")],
-    "msan": [("uninitialized_read", "use-of-uninitialized-value")],
+    "msan": [("uninitialized_read", "use-of-uninitialized-value"),
+             # in a GoogleTest test of the project: a branch on an uninitialized local, named by file:line
+             ("uninitialized_local_test", "uninitialized_local_test.cpp:22")],
 }
 CASES = [(toolchain, preset) for toolchain in ("gcc", "clang") for preset in BUGS
          if not (toolchain == "gcc" and preset == "msan")]
@@ -30,9 +33,14 @@ def seed_bugs(project: Project) -> None:
     for bugs in BUGS.values():
         for program, _ in bugs:
             shutil.copy(SEEDED / f"{program}.cpp", project.path / "tests" / "seeded")
-            lines += [f"add_executable(seeded_{program} seeded/{program}.cpp)",
-                      f"target_link_libraries(seeded_{program} PRIVATE Threads::Threads)",
-                      f"add_test(NAME seeded-{program} COMMAND seeded_{program})"]
+            lines += [f"add_executable(seeded_{program} seeded/{program}.cpp)"]
+            if program.endswith("_test"):  # a GoogleTest test, discovered like the project's own
+                lines += [f"target_link_libraries(seeded_{program} PRIVATE GTest::gtest_main)",
+                          f"gtest_discover_tests(seeded_{program} TEST_PREFIX seeded-{program}. "
+                          "DISCOVERY_MODE PRE_TEST)"]
+            else:
+                lines += [f"target_link_libraries(seeded_{program} PRIVATE Threads::Threads)",
+                          f"add_test(NAME seeded-{program} COMMAND seeded_{program})"]
     with (project.path / "tests" / "CMakeLists.txt").open("a") as cmake:
         cmake.write("\n" + "\n".join(lines) + "\n")
 
@@ -49,9 +57,10 @@ def test_sanitizer_presets_pass_clean_code_and_catch_seeded_bugs(make_project, t
     assert_all_have(project.link_commands(f"build/{preset}"), f"-fsanitize={sanitizers}")
     assert_none_have(project.own_compile_commands(f"build/{preset}"), "-flto=auto", "-flto=thin")
 
-    # The skeleton itself is clean under the preset's test settings.
+    # The skeleton itself is clean under the preset's test settings, its GoogleTest tests included.
     clean = project.run("ctest", "--preset", preset, "-E", "seeded")
     assert "tests passed" in clean.stdout and "0 tests failed" in clean.stdout, clean.stdout
+    assert re.search(r"^unit +=.*\([0-9]+ tests?\)", clean.stdout, re.M), clean.stdout[-2000:]
 
     for program, report in BUGS[preset]:
         caught = project.run("ctest", "--preset", preset, "-R", f"seeded-{program}", check=False)
