@@ -33,18 +33,28 @@ CXX_KEYWORDS = frozenset(
     """.split()
 )
 
-# Names CMake, CTest or the generated project already use for targets,
-# namespaces or build-tree folders (the app is built as build/<preset>/<name>,
-# next to build/<preset>/tests/ and bench/): such a project would not build.
+# Names a generated project cannot take because its build already uses them:
+# CMake's and CTest's own targets, the dependencies' targets when they are
+# downloaded, perfproj's build-wide targets, and the folders at the top of a
+# build tree (the app is built as build/<preset>/<name>, next to them).
+# tests/integration/test_reserved_names.py configures and builds a generated
+# project and checks that every target and top-level build entry it finds is
+# reserved here, so this list cannot fall behind the modules.
 RESERVED_NAMES = frozenset(
     """
     all clean help install package package_source test edit_cache rebuild_cache
     list_install_components ALL_BUILD ZERO_CHECK RUN_TESTS INSTALL PACKAGE
     gtest gtest_main gmock gmock_main benchmark benchmark_main GTest
+    format format-check bench bench-results coverage-report
     tests bench CMakeFiles Testing
-    std posix perfproj
+    std posix
     """.split()
 )
+# Every target and build folder perfproj's modules add is named perfproj...
+RESERVED_PREFIXES = ("perfproj",)
+# Names Windows cannot give a file or folder (checked case-insensitively).
+WINDOWS_DEVICE_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)])
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -87,7 +97,11 @@ def name_problems(name: str) -> list[str]:
         return [f"project name {name!r} ends with '{name[-1]}'"]
     ident = identifier(name)
     if name in RESERVED_NAMES or ident in RESERVED_NAMES or ident.lower() in RESERVED_NAMES:
-        return [f"project name {name!r} is reserved by CMake, its dependencies or C++"]
+        return [f"project name {name!r} is reserved: the build already has a target or folder of that name"]
+    if name.lower().startswith(RESERVED_PREFIXES):
+        return [f"project name {name!r} starts with 'perfproj', which perfproj's own targets use"]
+    if name.lower() in WINDOWS_DEVICE_NAMES:
+        return [f"project name {name!r} is a device name on Windows, where no file or folder can have it"]
     problem = _identifier_problem(ident, "identifier")
     return [f"project name {name!r}: {problem}"] if problem else []
 

@@ -29,6 +29,15 @@ def test_valid_names(name: str) -> None:
         ("benchmark", "reserved"),
         ("bench", "reserved"),  # the app would collide with build/<preset>/bench/
         ("tests", "reserved"),
+        ("format", "reserved"),  # perfproj's format target
+        ("format-check", "reserved"),
+        ("bench-results", "reserved"),  # the bench target's folder in the build tree
+        ("perfproj-bench", "starts with 'perfproj'"),
+        ("perfproj_build_info", "starts with 'perfproj'"),
+        ("perfproj_cpu_guard", "starts with 'perfproj'"),
+        ("CON", "device name on Windows"),
+        ("nul", "device name on Windows"),
+        ("Lpt1", "device name on Windows"),
         ("x" * 65, "longer than 64"),
         ("app-", "ends with"),
         ("x;rm-rf", "may contain only"),
