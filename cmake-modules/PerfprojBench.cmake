@@ -62,7 +62,8 @@ function(_perfproj_bench_targets)
     ${commands}
     COMMAND "${CMAKE_COMMAND}" -E echo "perfproj: benchmark results in ${results}/"
     DEPENDS ${benchmarks} USES_TERMINAL VERBATIM)
-  if(NOT TARGET bench)
-    add_custom_target(bench DEPENDS perfproj-bench)
+  perfproj_target_name(bench_target bench)
+  if(NOT TARGET ${bench_target})
+    add_custom_target(${bench_target} DEPENDS perfproj-bench)
   endif()
 endfunction()

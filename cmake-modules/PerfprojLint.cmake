@@ -8,7 +8,8 @@
 # Formatting needs no compiler and no configure: from the project's top
 # directory, `cmake -P cmake/perfproj/format.cmake` reformats and
 # `cmake -P cmake/perfproj/format.cmake --check` only checks. The targets
-# `format` and `format-check` run the same script.
+# `format` and `format-check` run the same script (in an adopted repository,
+# `perfproj-format` and `perfproj-format-check`: see perfproj_target_name).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_CLANG_TIDY OFF "Run clang-tidy on the project's own sources while building" BOOL)
@@ -51,10 +52,13 @@ endfunction()
 
 macro(_perfproj_apply_lint)
   _perfproj_clang_tidy_command(PERFPROJ_CLANG_TIDY_COMMAND)
-  if(PROJECT_IS_TOP_LEVEL AND NOT TARGET format-check)
-    add_custom_target(format COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_MODULE_DIR}/format.cmake"
+  perfproj_target_name(format_target format)
+  perfproj_target_name(format_check_target format-check)
+  if(PROJECT_IS_TOP_LEVEL AND NOT TARGET ${format_check_target})
+    add_custom_target(${format_target} COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_MODULE_DIR}/format.cmake"
                       WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}" VERBATIM)
-    add_custom_target(format-check COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_MODULE_DIR}/format.cmake" --check
+    add_custom_target(${format_check_target}
+                      COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_MODULE_DIR}/format.cmake" --check
                       WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}" VERBATIM)
   endif()
 endmacro()

@@ -7,6 +7,18 @@
 # its fix, instead of failing on the first or silently dropping an option.
 include_guard(GLOBAL)
 
+# perfproj_target_name(<out> <name>): the name of a build-wide target perfproj
+# adds (format, format-check, bench). A generated project owns its names;
+# in an adopted repository (PERFPROJ_ADOPTED, set by PerfprojTopLevel.cmake)
+# it is perfproj-<name>, which no repository target can collide with.
+function(perfproj_target_name out name)
+  if(PERFPROJ_ADOPTED)
+    set(${out} "perfproj-${name}" PARENT_SCOPE)
+  else()
+    set(${out} "${name}" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # perfproj_option(<name> <default> <doc> [BOOL] [VALUES <value>...])
 function(perfproj_option name default doc)
   cmake_parse_arguments(PARSE_ARGV 3 arg "BOOL" "" "VALUES")

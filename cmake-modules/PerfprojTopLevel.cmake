@@ -16,5 +16,10 @@
 # need a call in CMakeLists.txt and are left to projects that want them.
 include_guard(GLOBAL)
 
+# The repository has names of its own: every target perfproj adds is named
+# perfproj-* (perfproj-format, not format), so none can collide with one the
+# repository defines now or later (see PerfprojOptions.cmake, perfproj_target_name).
+set(PERFPROJ_ADOPTED TRUE)
+
 set(_PERFPROJ_CHAINED_PROJECT_INCLUDE "${CMAKE_PROJECT_INCLUDE}")
 set(CMAKE_PROJECT_INCLUDE "${CMAKE_CURRENT_LIST_DIR}/PerfprojProjectInclude.cmake")

@@ -56,6 +56,7 @@ class AdoptPlan:
     prefix: str
     presets_target: str
     notes: list[str] = field(default_factory=list)
+    has_tests: bool = True  # the repository registers tests with CTest (what PGO trains on by default)
 
     @property
     def repo(self) -> Path:
@@ -84,6 +85,19 @@ def _projects_below(tree: Tree, limit: int = 3) -> list[str]:
         if len(found) >= limit:
             break
     return found
+
+
+_TEST_COMMANDS = re.compile(r"^\s*(add_test|gtest_discover_tests|gtest_add_tests|catch_discover_tests|"
+                            r"doctest_discover_tests)\s*\(", re.M | re.I)
+
+
+def has_tests(tree: Tree, modules_dir: str) -> bool:
+    """Whether any CMake file of the repository registers a test (a heuristic, read before configure)."""
+    for path in tree.files(skip=frozenset({".git", "build"})):
+        if path.endswith(("CMakeLists.txt", ".cmake")) and not path.startswith(modules_dir + "/"):
+            if _TEST_COMMANDS.search((tree.read(path) or b"").decode("utf-8", "replace")):
+                return True
+    return False
 
 
 def check_repository(tree: Tree) -> None:
@@ -137,13 +151,31 @@ def owned_files(modules_dir: str, prefix: str) -> dict[str, bytes]:
     return files
 
 
+# Build-wide targets the modules name perfproj-* in an adopted repository (PerfprojOptions.cmake,
+# perfproj_target_name): presets that build them must use those names.
+ADOPTED_TARGET_NAMES = {"format": "perfproj-format", "format-check": "perfproj-format-check",
+                        "bench": "perfproj-bench"}
+
+
 def _perfproj_presets(modules_dir: str) -> presets_file.Json:
-    """presets/perfproj.json plus the top-level include that loads the modules without a CMakeLists.txt edit."""
+    """presets/perfproj.json as an adopted repository needs it.
+
+    - the top-level include that loads the modules without a CMakeLists.txt edit;
+    - build presets name the perfproj-* targets (no collision with the repository's own);
+    - test presets accept a repository without tests: many have none, or have them off by
+      default, and `noTestsAction: error` would turn every workflow red there.
+    """
     data: presets_file.Json = json.loads((resources.data_dir("presets") / "perfproj.json").read_text(encoding="utf-8"))
     base = next(p for p in data["configurePresets"] if p["name"] == "perfproj-base")
     base.setdefault("cacheVariables", {})["CMAKE_PROJECT_TOP_LEVEL_INCLUDES"] = (
         f"${{sourceDir}}/{modules_dir}/PerfprojTopLevel.cmake"
     )
+    for preset in data.get("buildPresets", []):
+        if "targets" in preset:
+            preset["targets"] = [ADOPTED_TARGET_NAMES.get(target, target) for target in preset["targets"]]
+    for preset in data.get("testPresets", []):
+        if "noTestsAction" in preset.get("execution", {}):
+            preset["execution"]["noTestsAction"] = "ignore"
     return data
 
 
@@ -274,7 +306,7 @@ def plan(request: AdoptRequest, tree: Tree) -> AdoptPlan:
         if state is not None:
             changes.append(state)
     adopt_plan = Plan("adopt", repo, changes, require_clean=not request.allow_dirty)
-    return AdoptPlan(adopt_plan, modules_dir, prefix, target, notes)
+    return AdoptPlan(adopt_plan, modules_dir, prefix, target, notes, has_tests(tree, modules_dir))
 
 
 def run(request: AdoptRequest, dry_run: bool, echo: Callable[[str], None],
@@ -309,7 +341,12 @@ def summary(adopt_plan: AdoptPlan, dry_run: bool) -> list[str]:
     lines += [f"  created {path}" for path in created if path not in modules]
     lines += [f"Note: {note}" for note in adopt_plan.notes]
     release = f"{adopt_plan.prefix}release"
-    lines += ["Next:", f"  cmake --workflow --preset {release}",
-              f"  cmake -P {adopt_plan.modules_dir}/pgo.cmake {release}",
-              f"  cmake --workflow --preset {adopt_plan.prefix}asan"]
+    pgo = f"cmake -P {adopt_plan.modules_dir}/pgo.cmake"
+    lines += [f"Next, in {repo}:", f"  cmake --workflow --preset {release}"]
+    if adopt_plan.has_tests:
+        lines.append(f"  {pgo} {release}")
+    else:
+        lines += [f"  {pgo} -- --help",
+                  "  (no tests found: PGO trains with --train-command, a run of your program on typical input)"]
+    lines.append(f"  cmake --workflow --preset {adopt_plan.prefix}asan")
     return lines
