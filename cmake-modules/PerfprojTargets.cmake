@@ -10,6 +10,7 @@ include_guard(GLOBAL)
 # perfproj_target_defaults(<target>...)
 function(perfproj_target_defaults)
   perfproj_compiler(family major)
+  set_property(GLOBAL APPEND PROPERTY _PERFPROJ_TARGETS_WITH_DEFAULTS ${ARGN})
   foreach(target IN LISTS ARGN)
     get_target_property(type ${target} TYPE)
     if(type STREQUAL "INTERFACE_LIBRARY")
@@ -41,6 +42,17 @@ function(perfproj_target_defaults)
     endif()
   endforeach()
 endfunction()
+
+# At the end of the top directory: which targets got the per-target settings,
+# in the cache, so `perfproj explain` can say where PERFPROJ_HARDENING,
+# PERFPROJ_WARNINGS and friends really apply (in an adopted repository whose
+# CMakeLists.txt calls nothing of perfproj's: nowhere).
+function(_perfproj_record_targets_with_defaults)
+  get_property(targets GLOBAL PROPERTY _PERFPROJ_TARGETS_WITH_DEFAULTS)
+  set(_PERFPROJ_TARGETS_WITH_DEFAULTS "${targets}" CACHE INTERNAL
+      "targets given perfproj_target_defaults(), for perfproj explain")
+endfunction()
+cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfproj_record_targets_with_defaults)
 
 # perfproj_installable_library(<target>): a library installed for other
 # projects to link. With LTO, GCC writes IR-only objects (-fno-fat-lto-objects),

@@ -58,7 +58,24 @@ def test_release_text_output(project: Path) -> None:
     assert "CXX compile:" in text and "Link, executables:" in text and "PERFPROJ_LTO" in text
     compile_section = text.split("CXX compile:")[1].split("Link, executables:")[0]
     assert "-flto=auto" in compile_section and "-O3" in compile_section
+    # Values derived from the build folder read as in the real build, never the scratch folder's.
+    assert 'PERFPROJ_BUILD_DIRECTORY_NAME="release"' in text and "perfproj-explain-" not in text
+    hardening = next(line for line in text.splitlines() if "PERFPROJ_HARDENING" in line)
+    assert "(on demo, demo_app" in hardening  # where the per-target settings really apply
     _nothing_left(project)
+
+
+def test_defines_on_top_of_a_preset_and_what_they_change(project: Path) -> None:
+    result = _explain(project, "release", "-D", "PERFPROJ_HARDENING=full", "-D", "PERFPROJ_ARCH=x86-64-v3")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("demo: preset release -DPERFPROJ_HARDENING=full -DPERFPROJ_ARCH=x86-64-v3 (Release)")
+    changes = text.split("changes against the plain release preset:")[1]
+    assert "+ " in changes and "-march=x86-64-v3" in changes and "-D_GLIBCXX_ASSERTIONS" in changes
+    assert "- PERFPROJ_ARCH=portable" in changes or "PERFPROJ_ARCH=portable" in changes
+    _nothing_left(project)
+    bad = _explain(project, "release", "-D", "oops")
+    assert bad.returncode == 2 and "NAME=VALUE" in bad.stderr
 
 
 def test_release_with_clang_links_thinlto_with_matching_lld(project: Path) -> None:
@@ -106,4 +123,4 @@ def test_project_option_and_missing_presets(project: Path, tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["build_type"] == "Debug"
     result = run_perfproj("explain", "dev", cwd=elsewhere)
-    assert result.returncode == 2 and "no CMakePresets.json" in result.stderr
+    assert result.returncode == 2 and f"no CMakePresets.json in {elsewhere}:" in result.stderr

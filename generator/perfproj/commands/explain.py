@@ -22,6 +22,10 @@ from perfproj.machine.cmake_file_api import BuildTree, Target
 CONFIGURE_TIMEOUT = 600  # seconds; a first configure runs every perfproj probe
 LANGUAGES = ("C", "CXX")
 LINKED = {"executables": ("EXECUTABLE",), "shared libraries": ("SHARED_LIBRARY", "MODULE_LIBRARY")}
+# Options perfproj_target_defaults() applies target by target (the rest apply to the whole build).
+PER_TARGET_OPTIONS = ("PERFPROJ_HARDENING", "PERFPROJ_WARNINGS", "PERFPROJ_WARNINGS_AS_ERRORS",
+                      "PERFPROJ_CLANG_TIDY", "PERFPROJ_COVERAGE")
+TARGETS_WITH_DEFAULTS = "_PERFPROJ_TARGETS_WITH_DEFAULTS"  # written by PerfprojTargets.cmake
 
 
 @dataclass
@@ -44,6 +48,10 @@ class Explanation:
     link: dict[str, FlagSet]  # "executables" / "shared libraries" -> flags
     options: dict[str, str]  # PERFPROJ_* cache values
     dependency_targets: int  # targets of other projects (FetchContent), not shown
+    targets_with_defaults: list[str] = field(default_factory=list)  # where PER_TARGET_OPTIONS apply
+    defines: dict[str, str] = field(default_factory=dict)  # the -D overrides explained
+    # With -D: what the overrides change against the plain preset, per section: {"adds": [...], "removes": [...]}
+    changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def _cmake(args: list[str], cwd: Path, timeout: int = 60) -> subprocess.CompletedProcess[str]:
@@ -126,23 +134,72 @@ def summarize(tree: BuildTree, preset: str) -> Explanation:
         link=link_sets,
         options={name: value for name, value in sorted(tree.cache.items()) if name.startswith("PERFPROJ_")},
         dependency_targets=sum(1 for target in tree.targets if not target.in_top_project),
+        targets_with_defaults=[name for name in tree.cache.get(TARGETS_WITH_DEFAULTS, "").split(";") if name],
     )
 
 
-def explain(preset: str, project: Path) -> Explanation:
+def _configure(preset: str, project: Path, defines: dict[str, str]) -> Explanation:
+    with temp_dir("explain") as work:
+        # Named after the preset, as the build folder of perfproj's presets (build/<preset>) is, so
+        # values derived from the folder's name read as they will in the real build.
+        build_dir = work / preset
+        cmake_file_api.write_queries(build_dir)
+        # -B overrides the preset's binaryDir: the project's own build/ stays as it is.
+        args = ["--preset", preset, "-B", str(build_dir), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"]
+        args += [f"-D{name}={value}" for name, value in defines.items()]
+        result = _cmake(args, project, CONFIGURE_TIMEOUT)
+        if result.returncode != 0:
+            raise PerfprojError(f"configuring preset {preset!r} failed: {first_cmake_error(result.stdout)}")
+        explanation = summarize(cmake_file_api.read_reply(build_dir), preset)
+        return _without_scratch_paths(explanation, str(build_dir))
+
+
+def _without_scratch_paths(explanation: Explanation, build_dir: str) -> Explanation:
+    """Show the scratch build folder as `<build dir>`: its path exists only while explain runs."""
+    data = json.loads(json.dumps(asdict(explanation)).replace(json.dumps(build_dir)[1:-1], "<build dir>"))
+    return Explanation(
+        project=data["project"], preset=data["preset"], build_type=data["build_type"],
+        compilers=data["compilers"],
+        compile={language: FlagSet(**flag_set) for language, flag_set in data["compile"].items()},
+        link={kind: FlagSet(**flag_set) for kind, flag_set in data["link"].items()},
+        options=data["options"], dependency_targets=data["dependency_targets"],
+        targets_with_defaults=data["targets_with_defaults"])
+
+
+def _differences(plain: Explanation, changed: Explanation) -> dict[str, dict[str, list[str]]]:
+    sections: dict[str, tuple[list[str], list[str]]] = {}
+    for language in sorted(set(plain.compile) | set(changed.compile)):
+        sections[f"{language} compile"] = (plain.compile[language].common if language in plain.compile else [],
+                                           changed.compile[language].common if language in changed.compile else [])
+    for kind in LINKED:
+        sections[f"link, {kind}"] = (plain.link[kind].common if kind in plain.link else [],
+                                     changed.link[kind].common if kind in changed.link else [])
+    sections["PERFPROJ_* cache values"] = (
+        [f"{name}={value}" for name, value in plain.options.items()],
+        [f"{name}={value}" for name, value in changed.options.items()])
+    differences = {}
+    for title, (before, after) in sections.items():
+        adds = [flag for flag in after if flag not in before]
+        removes = [flag for flag in before if flag not in after]
+        if adds or removes:
+            differences[title] = {"adds": adds, "removes": removes}
+    return differences
+
+
+def explain(preset: str, project: Path, defines: dict[str, str] | None = None) -> Explanation:
+    """The flags `preset` gives, with the -D `defines` on top (and, then, what they change)."""
+    project = project.absolute()
     if not (project / "CMakePresets.json").is_file():
         raise UsageError(f"no CMakePresets.json in {project}: run in a project directory or pass --project")
     available = configure_presets(project)
     if preset not in available:
         raise UsageError(f"unknown preset {preset!r}; available: {', '.join(available)}")
-    with temp_dir("explain") as build_dir:
-        cmake_file_api.write_queries(build_dir)
-        # -B overrides the preset's binaryDir: the project's own build/ stays as it is.
-        result = _cmake(["--preset", preset, "-B", str(build_dir), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"],
-                        project, CONFIGURE_TIMEOUT)
-        if result.returncode != 0:
-            raise PerfprojError(f"configuring preset {preset!r} failed: {first_cmake_error(result.stdout)}")
-        return summarize(cmake_file_api.read_reply(build_dir), preset)
+    defines = defines or {}
+    explanation = _configure(preset, project, defines)
+    if defines:
+        explanation.defines = dict(defines)
+        explanation.changes = _differences(_configure(preset, project, {}), explanation)
+    return explanation
 
 
 def _wrap(flags: list[str], indent: str, width: int = 100) -> list[str]:
@@ -171,8 +228,18 @@ def _render_set(title: str, flag_set: FlagSet) -> list[str]:
     return lines
 
 
+def _applies(option: str, explanation: Explanation) -> str:
+    """Where a per-target option applies: it does nothing on targets that never got the defaults."""
+    if option not in PER_TARGET_OPTIONS:
+        return ""
+    if not explanation.targets_with_defaults:
+        return "   (not applied: no target calls perfproj_target_defaults())"
+    return f"   (on {', '.join(explanation.targets_with_defaults)})"
+
+
 def render_text(explanation: Explanation) -> str:
-    lines = [f"{explanation.project}: preset {explanation.preset} ({explanation.build_type or 'no build type'})"]
+    shown = " ".join([explanation.preset, *(f"-D{name}={value}" for name, value in explanation.defines.items())])
+    lines = [f"{explanation.project}: preset {shown} ({explanation.build_type or 'no build type'})"]
     for language, flag_set in explanation.compile.items():
         lines.append("")
         lines += _render_set(f"{language} compile: {explanation.compilers[language]}", flag_set)
@@ -184,9 +251,21 @@ def render_text(explanation: Explanation) -> str:
             lines.append(f"Link, {kind}: none in this project")
     lines += ["", "PERFPROJ_* cache values:"]
     width = max((len(name) for name in explanation.options), default=0)
-    lines += [f"  {name:<{width}} = {value}" for name, value in explanation.options.items()] or ["  (none)"]
+    lines += [f"  {name:<{width}} = {value}{_applies(name, explanation)}"
+              for name, value in explanation.options.items()] or ["  (none)"]
     if explanation.dependency_targets:
         lines += ["", f"({explanation.dependency_targets} targets of dependencies are not shown)"]
+    if explanation.defines:
+        lines += ["", f"What {' '.join(f'-D{n}={v}' for n, v in explanation.defines.items())} changes "
+                      f"against the plain {explanation.preset} preset:"]
+        for title, change in explanation.changes.items():
+            lines.append(f"  {title}:")
+            if change["adds"]:
+                lines += _wrap(["+"] + change["adds"], "    ")
+            if change["removes"]:
+                lines += _wrap(["-"] + change["removes"], "    ")
+        if not explanation.changes:
+            lines.append("  nothing")
     return "\n".join(lines)
 
 
