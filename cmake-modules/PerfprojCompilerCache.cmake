@@ -18,9 +18,11 @@
 # sccache 0.4 (Debian 12) has no base-directory rewriting: it hits across
 # checkouts only partially (docs/ci.md).
 #
-# Stats: ccache logs every compile of this build tree to
-# <build>/perfproj-ccache-stats.log; `cmake --build --preset P --target
-# perfproj-cache-stats` prints the hits and misses since the last time it ran.
+# Configure prints which cache the build uses (and why none, when auto found
+# none). Stats: ccache logs every compile of this build tree to
+# <build>/perfproj-ccache-stats.log; `cmake --build --preset release --target
+# perfproj-cache-stats` prints the hits and misses since the last time it ran
+# (the target exists in every build: without a cache it says so).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_COMPILER_CACHE auto "Compiler cache launcher: auto = sccache, else ccache, else none"
@@ -111,7 +113,7 @@ function(_perfproj_add_cache_stats_target program)
   add_custom_target(
     perfproj-cache-stats
     COMMAND "${CMAKE_COMMAND}" "-DPROGRAM=${program}" "-DLOG=${CMAKE_BINARY_DIR}/perfproj-ccache-stats.log"
-            -P "${PERFPROJ_MODULE_DIR}/support/cache-stats.cmake"
+            "-DCHOICE=${PERFPROJ_COMPILER_CACHE}" -P "${PERFPROJ_MODULE_DIR}/support/cache-stats.cmake"
     COMMENT "Compiler cache statistics"
     VERBATIM USES_TERMINAL)
 endfunction()
@@ -135,12 +137,19 @@ macro(_perfproj_apply_compiler_cache)
   # Cached objects must not carry this checkout's absolute path (see the top).
   _perfproj_launcher_program(_perfproj_cache_program "${CMAKE_CXX_COMPILER_LAUNCHER};${CMAKE_C_COMPILER_LAUNCHER}")
   if(_perfproj_cache_program)
+    get_filename_component(_perfproj_cache_name "${_perfproj_cache_program}" NAME)
+    message(STATUS "perfproj: compiler cache: ${_perfproj_cache_name} (PERFPROJ_COMPILER_CACHE=${PERFPROJ_COMPILER_CACHE})")
     if(PERFPROJ_PGO STREQUAL "OFF" AND NOT PERFPROJ_COVERAGE)
       perfproj_check_flags(_perfproj_prefix_map_ok COMPILE "-ffile-prefix-map=/perfproj-probe/=./")
       if(_perfproj_prefix_map_ok)
         add_compile_options("-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=./")
       endif()
     endif()
-    _perfproj_add_cache_stats_target("${_perfproj_cache_program}")
+  elseif(PERFPROJ_COMPILER_CACHE STREQUAL "none")
+    message(STATUS "perfproj: compiler cache: none (PERFPROJ_COMPILER_CACHE=none)")
+  else()
+    message(STATUS "perfproj: compiler cache: none: PERFPROJ_COMPILER_CACHE=auto found neither sccache nor "
+                   "ccache (install the Debian package ccache or sccache to cache compiles)")
   endif()
+  _perfproj_add_cache_stats_target("${_perfproj_cache_program}")
 endmacro()

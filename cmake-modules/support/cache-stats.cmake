@@ -3,6 +3,15 @@
 # last call, then the log starts afresh; sccache: its server's counters.
 cmake_minimum_required(VERSION 3.25)
 
+if(PROGRAM STREQUAL "")
+  if(CHOICE STREQUAL "none")
+    message(STATUS "perfproj: no compiler cache in this build (PERFPROJ_COMPILER_CACHE=none): no statistics")
+  else()
+    message(STATUS "perfproj: no compiler cache in this build: PERFPROJ_COMPILER_CACHE=${CHOICE} found none "
+                   "installed; install the Debian package ccache (or sccache) and configure again")
+  endif()
+  return()
+endif()
 get_filename_component(name "${PROGRAM}" NAME)
 if(name STREQUAL "sccache")
   execute_process(COMMAND "${PROGRAM}" --show-stats OUTPUT_VARIABLE stats)

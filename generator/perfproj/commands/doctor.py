@@ -262,7 +262,8 @@ def run_checks(machine: Machine | None = None) -> Report:
         pending = _build_tools(probes, machine)
         compilers = _find_compilers(probes, machine)
         optional = [
-            _plain_tool("ccache", "cache", "compiler cache (PERFPROJ_COMPILER_CACHE)", probes, machine),
+            _plain_tool("ccache", "cache", "the ci-* presets (what CI runs) need it; locally PERFPROJ_COMPILER_CACHE"
+                        "=auto uses sccache or ccache, whichever is installed", probes, machine),
             _plain_tool("sccache", "cache", "the other compiler cache perfproj can use", probes, machine),
             _plain_tool("clang-tidy", "lint", "the lint preset runs it", probes, machine,
                         ("clang-tidy-16", "clang-tidy-14")),
