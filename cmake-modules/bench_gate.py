@@ -3,7 +3,7 @@
 
   bench_gate.py deterministic --base BENCH --head BENCH [--filter REGEX] [--markdown FILE]
   bench_gate.py walltime      --base BENCH --head BENCH [--filter REGEX] [--markdown FILE]
-  bench_gate.py revisions     --base REV [--head REV] [--preset release] [--mode deterministic|walltime]
+  bench_gate.py revisions     [--base REV] [--head REV] [--preset release] [--mode deterministic|walltime]
                               [--filter REGEX] [--markdown FILE]
 
 deterministic  Each benchmark runs alone under callgrind, with a fixed cache
@@ -20,7 +20,10 @@ walltime       Base and head run interleaved, in random order, for several
                just the suspects.
 revisions      Builds BASE (a git worktree) and HEAD (the working tree, or REV)
                with a preset, then compares every benchmark executable they share
-               (listed in <build>/perfproj-benchmarks.txt).
+               (listed in <build>/perfproj-benchmarks.txt). Without --base, BASE
+               is where this branch forked from its upstream (git merge-base
+               HEAD @{upstream}), else from origin's default branch, else the
+               previous commit; the report says which.
 
 Results are a Markdown table on stdout, also appended to --markdown FILE (e.g.
 "$GITHUB_STEP_SUMMARY"). Exit status: 0 no regression (warnings allowed),
@@ -324,8 +327,31 @@ def build_benchmarks(tree: Path, build_dir: Path, preset: str) -> dict[str, Path
     return benchmarks
 
 
+def _succeeds(command: Sequence[str], cwd: Path) -> str | None:
+    result = subprocess.run(list(command), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
+
+
+def default_base(top: Path) -> tuple[str, str]:
+    """(revision, why) to compare HEAD with when --base is not given."""
+    for upstream, why in (("@{upstream}", "where this branch forked from its upstream"),
+                          ("origin/HEAD", "where this branch forked from origin's default branch")):
+        fork = _succeeds(["git", "merge-base", "HEAD", upstream], top)
+        head = _succeeds(["git", "rev-parse", "HEAD"], top)
+        if fork and fork != head:
+            return fork, why
+    parent = _succeeds(["git", "rev-parse", "--verify", "-q", "HEAD~1"], top)
+    if parent:
+        return parent, "the previous commit (no upstream to compare with)"
+    raise GateError("no base to compare with: the branch has no upstream and HEAD has no parent commit; "
+                    "pass --base REV")
+
+
 def revisions(args: argparse.Namespace, compare: Callable[[Path, Path], tuple[str, bool]]) -> bool:
     top = Path(run(["git", "rev-parse", "--show-toplevel"]).strip())
+    if args.base is None:
+        args.base, why = default_base(top)
+        print(f"bench_gate: base {args.base[:12]}: {why}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="perfproj-gate-") as scratch:
         work = Path(scratch)
         trees = {}
@@ -375,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.add_argument("--head", type=Path, required=True)
         common(sub)
     sub = commands.add_parser("revisions", help="build two git revisions and compare their benchmarks")
-    sub.add_argument("--base", required=True, help="base revision (e.g. origin/main)")
+    sub.add_argument("--base", default=None,
+                     help="base revision (default: the fork point from the upstream, else the previous commit)")
     sub.add_argument("--head", default=None, help="head revision (default: the working tree)")
     sub.add_argument("--preset", default="release", help="configure preset for both builds")
     sub.add_argument("--mode", choices=("deterministic", "walltime"), default="deterministic")
