@@ -7,6 +7,7 @@ handler). Every command first removes the scratch folders of killed runs.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence
@@ -110,7 +111,7 @@ def new(
     kind_text = result.answers.get("kind", "")
     click.echo(f"Created {result.path} ({kind_text}, C++{result.answers.get('cxx_standard', '?')})")
     click.echo("Next:")
-    click.echo(f"  cd {result.path}")
+    click.echo(f"  cd {shlex.quote(str(result.path))}")
     click.echo("  cmake --workflow --preset release")
     if kind_text != "lib":
         click.echo(f"  ./build/release/{result.answers['project_name']}")
@@ -139,7 +140,10 @@ def doctor(as_json: bool) -> None:
     show_default=True, help="The project directory (with its CMakePresets.json).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def explain(preset: str, project: Path, as_json: bool) -> None:
+@click.option("-D", "defines", metavar="NAME=VALUE", multiple=True,
+              help="A cache value on top of the preset (repeatable), e.g. -D PERFPROJ_ALLOCATOR=mimalloc; "
+                   "what it changes is shown too.")
+def explain(preset: str, project: Path, as_json: bool, defines: tuple[str, ...]) -> None:
     """Show the compile and link flags PRESET really produces.
 
     Configures the project into a temporary directory (removed afterwards; the
@@ -150,7 +154,13 @@ def explain(preset: str, project: Path, as_json: bool) -> None:
     """
     from perfproj.commands import explain as explain_preset
 
-    explanation = explain_preset.explain(preset, project)
+    overrides = {}
+    for define in defines:
+        name, equals, value = define.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"{define!r} is not NAME=VALUE", param_hint="-D")
+        overrides[name.split(":", 1)[0] if ":" in name else name] = value
+    explanation = explain_preset.explain(preset, project, overrides)
     click.echo(explain_preset.render_json(explanation) if as_json else explain_preset.render_text(explanation))
 
 
@@ -218,24 +228,44 @@ def org() -> None:
 @click.option("--cxx-standard", type=click.Choice(["17", "20", "23"]), help="Default C++ standard.")
 @click.option("--namespace", help="Default C++ namespace (else the project name with - as _).")
 @click.option("--description", help="Default one-line description.")
+@click.option("--no-input", is_flag=True, help="Never prompt; defaults not given stay perfproj's.")
 @click.option("--no-git", is_flag=True, help="Do not run git init and the first commit.")
 def org_init(directory: Path, config_file: Path | None, kind: str | None, cxx_standard: str | None,
-             namespace: str | None, description: str | None, no_git: bool) -> None:
+             namespace: str | None, description: str | None, no_input: bool, no_git: bool) -> None:
     """Write a ready template repository to DIRECTORY with the org's defaults baked in.
 
+    Defaults come from the options, then --config-file, then prompts on a
+    terminal (perfproj's own defaults pre-filled; --no-input takes them).
     Teams then run `perfproj new NAME --template URL` or plain
     `cookiecutter URL`; both give the same project. See docs/org-template.md.
     """
+    from perfproj import resources
     from perfproj.commands import org as org_template
-    from perfproj.templates import config_files
+    from perfproj.templates import answers, config_files
 
     defaults = config_files.read_answers(config_file) if config_file else {}
     flags = {"kind": kind, "cxx_standard": cxx_standard, "namespace": namespace, "description": description}
     defaults.update({key: value for key, value in flags.items() if value is not None})
+    if not no_input and sys.stdin.isatty():
+        for question in answers.template_questions(resources.data_dir("template")):
+            # The namespace follows each project's name unless given; the name is per project.
+            if question.key not in defaults and question.key not in ("project_name", "namespace"):
+                defaults[question.key] = _prompter(question, question.default)
     path = org_template.run(org_template.OrgRequest(directory, defaults, use_git=not no_git))
     click.echo(f"Created the org template {path}")
-    click.echo("Next: push it, then teams run")
-    click.echo("  perfproj new NAME --template <its git URL>")
+    click.echo("Try it:")
+    click.echo(f"  perfproj new myproject --template {shlex.quote(str(path))}")
+    click.echo("Then push it; teams pass its git URL to --template, or set it once in their perfproj config.")
+
+
+def _usage_text(error: click.UsageError) -> str:
+    """click's message as one sentence ("No such option: --x Did you mean --y?" runs two together)."""
+    if isinstance(error, click.NoSuchOption):
+        text = f"no such option {error.option_name}"
+        if error.possibilities:
+            text += f"; did you mean {' or '.join(sorted(error.possibilities))}?"
+        return text
+    return error.format_message().rstrip(".")
 
 
 def _fail(message: str, code: int, command: str = "perfproj") -> NoReturn:
@@ -251,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
                             standalone_mode=False)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "perfproj"
-        _fail(f"{error.format_message()} (see '{command} --help')", 2, command)
+        _fail(f"{_usage_text(error)} (see '{command} --help')", 2, command)
     except click.ClickException as error:
         _fail(error.format_message(), 1)
     except (click.Abort, KeyboardInterrupt):
