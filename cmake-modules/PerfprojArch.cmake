@@ -139,6 +139,7 @@ function(_perfproj_make_cpu_guard arch_flags)
   perfproj_primary_language(lang)
   set(source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/perfproj_cpu_guard.c")
   add_library(perfproj_cpu_guard OBJECT "${source}")
+  # Valid C and C++: compiled as the project's own language (no second compiler needed).
   set_source_files_properties("${source}" TARGET_DIRECTORY perfproj_cpu_guard PROPERTIES LANGUAGE ${lang})
   target_compile_options(perfproj_cpu_guard PRIVATE -march=x86-64 -mtune=generic)
   # PIC: the same object goes into executables and shared libraries.

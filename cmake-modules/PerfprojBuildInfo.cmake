@@ -43,6 +43,8 @@ function(perfproj_build_info target)
     perfproj_primary_language(lang)
     set(source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/perfproj_build_info.c")
     add_library(perfproj_build_info OBJECT "${source}")
+    # The file is valid C and C++: compiled as the project's own language, so
+    # a C++-only project needs no C compiler (and a C project no C++ one).
     set_source_files_properties("${source}" TARGET_DIRECTORY perfproj_build_info
                                 PROPERTIES LANGUAGE ${lang})
     _perfproj_build_info_definitions(definitions)
