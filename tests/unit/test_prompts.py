@@ -59,3 +59,15 @@ def test_no_input_never_prompts_even_on_a_terminal(tmp_path: Path) -> None:
     code, output = run_in_terminal(["new", "quiet", "--no-git", "--no-input"], "", tmp_path)
     assert code == 0, output
     assert "Project name" not in output and "C++ standard" not in output
+
+
+def test_org_init_asks_for_the_defaults_not_given(tmp_path: Path) -> None:
+    # description (typed), kind (default), C++ standard (typed); --cxx-standard not given
+    code, output = run_in_terminal(["org", "init", "acme", "--no-git"], "Acme services\n\n23\n", tmp_path)
+    assert code == 0, output
+    assert "One-line description" in output and "Kind" in output and "C++ standard" in output
+    assert "Project name" not in output and "C++ namespace" not in output  # per project, not per org
+    config = json.loads((tmp_path / "acme" / "cookiecutter.json").read_text())
+    assert config["description"] == "Acme services" and config["cxx_standard"][0] == "23"
+    code, output = run_in_terminal(["org", "init", "quiet", "--no-git", "--no-input"], "", tmp_path)
+    assert code == 0 and "Kind" not in output, output

@@ -56,3 +56,25 @@ def test_rendered_files_hold_no_template_syntax(tmp_path: Path) -> None:
 def test_workflows_keep_github_expressions(tmp_path: Path) -> None:
     ci = (generate(tmp_path, "gha") / ".github/workflows/ci.yml").read_text()
     assert "${{ matrix.preset }}" in ci
+
+
+def _indentation(text: str) -> list[int]:
+    return [len(line) - len(line.lstrip(" ")) for line in text.splitlines()]
+
+
+def test_generated_files_look_hand_written_for_any_name_length(tmp_path: Path) -> None:
+    (tmp_path / "s").mkdir()
+    (tmp_path / "l").mkdir()
+    short = generate(tmp_path / "s", "qz")
+    long_name = "a-much-longer_project-name-than-usual"
+    long = generate(tmp_path / "l", long_name)
+    for relative, content in tree_snapshot(short).items():
+        if relative == SNAPSHOT_FILE or b"\0" in content:
+            continue
+        text = content.decode()
+        trailing = [number for number, line in enumerate(text.splitlines(), 1) if line != line.rstrip()]
+        assert not trailing, f"{relative}: trailing whitespace on lines {trailing}"
+        other = (long / relative.replace("/qz/", f"/{long_name}/")).read_text()
+        if relative.endswith(("CMakeLists.txt", ".cmake", ".cmake.in")):
+            # Continuation lines are indented, never aligned to the name: same shape for both names.
+            assert _indentation(text) == _indentation(other), relative
