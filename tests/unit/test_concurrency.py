@@ -51,11 +51,16 @@ def test_a_second_update_meanwhile_is_refused_and_the_first_merges_once(tmp_path
     assert text.count("<<<<<<<") == 1 and text.count(">>>>>>>") == 1
 
 
-def test_adopt_while_update_runs_in_the_same_repository_is_refused(tmp_path: Path) -> None:
+def cmake_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "CMakeLists.txt").write_text("cmake_minimum_required(VERSION 3.25)\nproject(r CXX)\n")
     git_commit_all(repo)
+    return repo
+
+
+def test_adopt_while_update_runs_in_the_same_repository_is_refused(tmp_path: Path) -> None:
+    repo = cmake_repo(tmp_path)
     env = private_tmp(tmp_path)
     assert run_perfproj("adopt", repo, cwd=tmp_path, env=env).returncode == 0
     git_commit_all(repo, "adopted")
@@ -65,10 +70,7 @@ def test_adopt_while_update_runs_in_the_same_repository_is_refused(tmp_path: Pat
 
 
 def test_runs_that_only_read_are_refused_too_while_a_change_is_under_way(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "CMakeLists.txt").write_text("cmake_minimum_required(VERSION 3.25)\nproject(r CXX)\n")
-    git_commit_all(repo)
+    repo = cmake_repo(tmp_path)
     env = private_tmp(tmp_path)
     first = start_stopped(["adopt", str(repo)], tmp_path, env, "committed")  # decided, nothing renamed yet
     one_line_error(run_perfproj("adopt", repo, "--dry-run", cwd=tmp_path, env=env), 1, "another perfproj command")
