@@ -5,7 +5,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../generator/bootstrap.sh"
 perfproj_bootstrap test
 
-# Builds in the suite go through ccache; the cache survives between runs.
-export CCACHE_DIR=${CCACHE_DIR:-$PERFPROJ_ROOT/.cache/ccache}
+# Builds in the suite go through ccache. The cache lives outside the checkout,
+# so it survives between runs and between clean clones (CI clones afresh).
+export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/perfproj/test-ccache}
 cd "$PERFPROJ_ROOT"
 exec "$PERFPROJ_VENV/bin/python" -m pytest "$@"

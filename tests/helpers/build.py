@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from helpers.packages import require
+from helpers.paths import CCACHE_DIR
 
 TOOLCHAINS = {
     "gcc": {"CC": "gcc", "CXX": "g++"},
@@ -38,7 +39,7 @@ def build_env(toolchain: str, cache_base: Path, extra: Mapping[str, str] | None 
         CCACHE_BASEDIR=str(cache_base),
         CCACHE_NOHASHDIR="1",
     )
-    env.setdefault("CCACHE_DIR", str(Path(__file__).resolve().parents[2] / ".cache" / "ccache"))
+    env.setdefault("CCACHE_DIR", CCACHE_DIR)
     env.update(extra or {})
     return env
 

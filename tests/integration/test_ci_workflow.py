@@ -22,7 +22,7 @@ import pytest
 
 from helpers import workflow
 from helpers.cli import run_perfproj
-from helpers.paths import REPO, TEMPLATE
+from helpers.paths import CCACHE_DIR, REPO, TEMPLATE
 
 WORKFLOW = TEMPLATE / "{{cookiecutter.project_name}}" / ".github" / "workflows" / "ci.yml"
 DEFAULT_CELLS = {
@@ -101,7 +101,7 @@ def test_job_commands_succeed_locally(origin: Path, tmp_path: Path, label: str) 
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("CMAKE_", "CCACHE_")) and key not in ("CC", "CXX")}
     env.update(run.env)
-    env["CCACHE_DIR"] = os.environ.get("CCACHE_DIR", str(REPO / ".cache" / "ccache"))
+    env["CCACHE_DIR"] = CCACHE_DIR
     env["GITHUB_STEP_SUMMARY"] = str(summary)
     env["CMAKE_BUILD_PARALLEL_LEVEL"] = "2"
 

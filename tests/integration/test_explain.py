@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from helpers.cli import generate, run_perfproj
+from helpers.paths import CCACHE_DIR
 
 C_COMPILER = {"g++": "gcc", "clang++": "clang"}
-CCACHE_DIR = str(Path(__file__).resolve().parents[2] / ".cache" / "ccache")
 
 
 @pytest.fixture
