@@ -19,8 +19,8 @@ TOOL_CMAKELISTS = """cmake_minimum_required(VERSION 3.16)
 project(wordfreq CXX)
 add_executable(wordfreq main.cpp)
 target_compile_features(wordfreq PRIVATE cxx_std_17)
-add_custom_target(format COMMAND ${CMAKE_COMMAND} -E echo "wordfreq's own format target")
-add_custom_target(bench COMMAND ${CMAKE_COMMAND} -E echo "wordfreq's own bench target")
+add_custom_target(format COMMAND ${CMAKE_COMMAND} -E echo "wordfreq's own format target" VERBATIM)
+add_custom_target(bench COMMAND ${CMAKE_COMMAND} -E echo "wordfreq's own bench target" VERBATIM)
 """
 TOOL_MAIN = """#include <cstdio>
 #include <cstdlib>
@@ -95,7 +95,9 @@ def test_a_repository_without_tests_and_with_its_own_format_target(
     pgo = project.run("cmake", "-P", "cmake/perfproj/pgo.cmake", "release", check=False)
     assert pgo.returncode != 0 and "no tests to train with" in pgo.stdout
     assert "--train-command" in pgo.stdout
-    assert not list((project.path / "build/release-pgo-generate").rglob("*.o")), "it built before refusing"
+    generate_dir = project.path / "build/release-pgo-generate"
+    assert not (generate_dir / "wordfreq").exists(), "it built before refusing"
+    assert not list((generate_dir / "CMakeFiles/wordfreq.dir").glob("*.o")), "it compiled before refusing"
 
     # With one (a `;` in it, passed through intact), the chain finishes and says the tests were skipped.
     train = "{build}/wordfreq 20000 > /dev/null; {build}/wordfreq 3000"

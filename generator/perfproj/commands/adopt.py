@@ -18,6 +18,7 @@ symbolic link is followed) and written by the change pipeline (changes/).
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -74,16 +75,25 @@ def _has_project_call(text: str) -> bool:
     return re.search(r"^\s*project\s*\(", code, flags=re.M | re.I) is not None
 
 
+def _subfolders(tree: Tree, folder: str) -> list[str]:
+    fd = tree.open_dir(folder)
+    try:
+        return sorted(f"{folder}/{entry.name}" if folder else entry.name for entry in os.scandir(fd)
+                      if entry.is_dir(follow_symlinks=False) and entry.name != ".git")
+    finally:
+        os.close(fd)
+
+
 def _projects_below(tree: Tree, limit: int = 3) -> list[str]:
-    """Folders (two levels down at most) whose CMakeLists.txt calls project(): where to point adopt instead."""
+    """Folders one or two levels down whose CMakeLists.txt calls project(): where to point adopt instead."""
     found = []
-    for path in tree.files(skip=frozenset({".git", "build"})):
-        depth = path.count("/")
-        if path.endswith("/CMakeLists.txt") and depth <= 2:
-            if _has_project_call((tree.read(path) or b"").decode("utf-8", "replace")):
-                found.append(path.rsplit("/", 1)[0])
-        if len(found) >= limit:
-            break
+    for first in _subfolders(tree, ""):
+        for folder in [first, *_subfolders(tree, first)]:
+            content = tree.read(f"{folder}/CMakeLists.txt")
+            if content is not None and _has_project_call(content.decode("utf-8", "replace")):
+                found.append(folder)
+                if len(found) >= limit:
+                    return found
     return found
 
 
