@@ -36,7 +36,6 @@ def test_every_target_and_build_folder_perfproj_makes_is_reserved(make_project) 
         project.configure(preset)
         found |= _targets(project, f"build/{preset}")
         found |= {entry.name for entry in (project.path / "build" / preset).iterdir()}
-    found |= {entry.name for entry in (project.path / "build").iterdir()}
 
     ours = sorted(name for name in found if not name.startswith(NAME) and "/" not in name)
     assert len(ours) > 20, ours  # the listing really listed something
@@ -44,7 +43,8 @@ def test_every_target_and_build_folder_perfproj_makes_is_reserved(make_project) 
     assert accepted == [], f"names the build uses that a project could take: {accepted}"
 
 
-@pytest.mark.parametrize("name", ["a", "Zz-" + "b_c-" * 14 + "end"])
+# "C" is also the name of a CMake language; the long one is 62 characters with - and _.
+@pytest.mark.parametrize("name", ["C", "Zz-" + "b_c-" * 14 + "end"])
 def test_names_at_the_edges_build_and_pass_their_tests(make_project, name: str) -> None:
     assert RULES.name_problems(name) == [], name
     project: Project = make_project("gcc", name)
