@@ -7,13 +7,17 @@
 #   perfproj-bolt-instrument  replace each executable by an instrumented copy
 #   (run the training)        ctest -L pgo-training writes the BOLT profiles
 #   perfproj-bolt-optimize    replace each executable by its optimized copy
-# The pgo.cmake driver runs the three with --bolt. Debian's bolt-16 is used in
+# The pgo.cmake driver runs the three with --bolt. A saved profile (the merged
+# <executable>.fdata files of a training, e.g. what `perfproj tune` keeps)
+# replaces the training: with PERFPROJ_BOLT_PROFILE_DIR=DIR every executable is
+# optimized with DIR/<name>.fdata right after it links. Debian's bolt-16 is used in
 # instrumentation mode, which needs no hardware counters (this machine kind
 # exposes none to perf); /usr/bin/llvm-bolt-16 cannot instrument, so perfproj
 # runs the llvm-bolt next to the instrumentation runtime (/usr/lib/llvm-N).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_BOLT OFF "Link for BOLT and add the perfproj-bolt-* targets" BOOL)
+perfproj_option(PERFPROJ_BOLT_PROFILE_DIR "" "Saved BOLT profiles (<executable>.fdata): optimize each executable after it links")
 
 # perfproj_bolt_tools(<bolt> <merge-fdata> <runtime>): the newest llvm-bolt
 # installed with its instrumentation runtime, or empty.
@@ -56,6 +60,10 @@ function(perfproj_bolt_flags out_compile out_link)
                      "set PERFPROJ_BOLT=OFF for this target")
     return()
   endif()
+  if(PERFPROJ_BOLT_PROFILE_DIR AND NOT IS_DIRECTORY "${PERFPROJ_BOLT_PROFILE_DIR}")
+    perfproj_problem("PERFPROJ_BOLT_PROFILE_DIR=${PERFPROJ_BOLT_PROFILE_DIR} is not a folder"
+                     "point it at the saved .fdata profiles, or leave it empty to train")
+  endif()
   perfproj_bolt_tools(bolt merge runtime)
   if(NOT bolt)
     perfproj_problem("PERFPROJ_BOLT=ON but no llvm-bolt with its instrumentation runtime is installed"
@@ -88,6 +96,14 @@ function(_perfproj_bolt_targets)
                     COMMAND "${CMAKE_COMMAND}" ${args} -DMODE=instrument -P "${script}" VERBATIM)
   add_custom_target(perfproj-bolt-optimize
                     COMMAND "${CMAKE_COMMAND}" ${args} -DMODE=optimize -P "${script}" VERBATIM)
+  if(PERFPROJ_BOLT_PROFILE_DIR)
+    foreach(target IN LISTS executables)
+      add_custom_command(TARGET ${target} POST_BUILD
+        COMMAND "${CMAKE_COMMAND}" -DMODE=apply "-DEXECUTABLE=$<TARGET_FILE:${target}>" -DBOLT=${bolt}
+                "-DDATA_DIR=${PERFPROJ_BOLT_PROFILE_DIR}" -P "${script}"
+        VERBATIM)
+    endforeach()
+  endif()
 endfunction()
 
 macro(_perfproj_apply_bolt)

@@ -3,7 +3,27 @@
 #   MODE=instrument  <exe> -> <exe>.pre-bolt (the linker's output), and an
 #                    instrumented copy as <exe>; its runs write DATA_DIR/<name>.<pid>.fdata
 #   MODE=optimize    merge the runs' profiles; <exe> = BOLT(<exe>.pre-bolt, profile)
+#   MODE=apply       one EXECUTABLE, right after it links, with the saved profile
+#                    DATA_DIR/<name>.fdata (PERFPROJ_BOLT_PROFILE_DIR)
 cmake_minimum_required(VERSION 3.25)
+
+set(bolt_options -reorder-blocks=ext-tsp -reorder-functions=hfsort+ -split-functions -split-all-cold
+                 -split-eh -icf=1 -use-gnu-stack -dyno-stats)
+if(MODE STREQUAL "apply")
+  get_filename_component(name "${EXECUTABLE}" NAME)
+  if(NOT EXISTS "${DATA_DIR}/${name}.fdata")
+    message(STATUS "perfproj: no saved BOLT profile for ${name}: left as linked")
+    return()
+  endif()
+  file(COPY_FILE "${EXECUTABLE}" "${EXECUTABLE}.pre-bolt")
+  execute_process(COMMAND "${BOLT}" "${EXECUTABLE}.pre-bolt" "-data=${DATA_DIR}/${name}.fdata"
+                          -o "${EXECUTABLE}" ${bolt_options}
+                  RESULT_VARIABLE failed OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(failed)
+    message(FATAL_ERROR "perfproj: BOLT failed on ${name} with ${DATA_DIR}/${name}.fdata:\n${out}")
+  endif()
+  return()
+endif()
 
 file(STRINGS "${MANIFEST}" executables)
 file(MAKE_DIRECTORY "${DATA_DIR}")
@@ -44,9 +64,7 @@ foreach(exe IN LISTS executables)
     if(failed)
       message(FATAL_ERROR "perfproj: merge-fdata failed for ${name}")
     endif()
-    run("${BOLT}" "${original}" "-data=${DATA_DIR}/${name}.fdata" -o "${exe}"
-        -reorder-blocks=ext-tsp -reorder-functions=hfsort+ -split-functions -split-all-cold
-        -split-eh -icf=1 -use-gnu-stack -dyno-stats)
+    run("${BOLT}" "${original}" "-data=${DATA_DIR}/${name}.fdata" -o "${exe}" ${bolt_options})
     message("optimized ${name} with ${DATA_DIR}/${name}.fdata")
   else()
     message(FATAL_ERROR "bolt.cmake: unknown MODE '${MODE}'")

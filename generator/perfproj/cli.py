@@ -213,6 +213,43 @@ def adopt(path: Path, modules_dir: str | None, preset_prefix: str | None, preset
         click.echo(line)
 
 
+@cli.command()
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=Path("."))
+@click.option("--workload", metavar="CMD",
+              help="What to time: a shell command ({build} is the candidate's build folder). "
+                   "Default: the project's benchmarks.")
+@click.option("--train-command", metavar="CMD",
+              help="What PGO trains on (default: the tests labelled pgo-training). Keep it apart from the workload.")
+@click.option("--check", metavar="CMD",
+              help="Must pass for every candidate ({build} as above). Default: the build's tests.")
+@click.option("--output-varies", is_flag=True,
+              help="The workload prints run-dependent output (timings): do not require identical output.")
+@click.option("--candidates", metavar="SPEC",
+              help='Narrow the candidates, e.g. "compiler=gcc,clang-14;opt=lto,pgo;arch=portable;alloc=system".')
+@click.option("--budget", metavar="TIME", help="Bound the wall time, e.g. 30m or 1h30m.")
+@click.option("--rounds", type=int, default=12, show_default=True, help="Timing rounds per stage, at most.")
+@click.option("--exhaustive", is_flag=True,
+              help="Measure every combination together instead of the staged search (slow: the yardstick).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and its estimated time; build nothing.")
+def tune(path: Path, workload: str | None, train_command: str | None, check: str | None, output_varies: bool,
+         candidates: str | None, budget: str | None, rounds: int, exhaustive: bool, dry_run: bool) -> None:
+    """Measure candidate builds on the project's own workload and keep the fastest.
+
+    Candidates: each compiler with LTO, PGO+LTO, PGO+LTO+BOLT, portable or
+    x86-64-v3, each installed allocator; searched in stages (compiler x PGO,
+    then arch, BOLT, allocator), each candidate checked to compute what the
+    plain build computes. A candidate wins only when it is significantly faster
+    than the simpler one. The table goes to .perfproj/tune/, the winner to a
+    `tuned` preset: `cmake --workflow --preset tuned` rebuilds it. See docs/tune.md.
+    """
+    from perfproj.commands import tune as tuning
+
+    request = tuning.TuneRequest(path, workload, train_command, check, output_varies, candidates, budget,
+                                 rounds, exhaustive, dry_run)
+    sys.exit(tuning.run(request, click.echo, _note))
+
+
 @cli.group()
 def org() -> None:
     """An organisation's own template: perfproj's, with the org's defaults."""

@@ -27,7 +27,7 @@ from helpers.paths import CCACHE_DIR, REPO, TEMPLATE
 WORKFLOW = TEMPLATE / "{{cookiecutter.project_name}}" / ".github" / "workflows" / "ci.yml"
 DEFAULT_CELLS = {
     "lint", "build-and-test[gcc-dev]", "build-and-test[clang-release]", "sanitizers[asan]", "pgo[gcc]",
-    "bench-gate",
+    "bench-gate", "bench-history",
 }
 GITHUB = {"github.workspace": "", "github.base_ref": "main"}  # workspace: set per clone
 
@@ -130,6 +130,12 @@ def test_job_commands_succeed_locally(origin: Path, tmp_path: Path, label: str) 
     elif run.job == "bench-gate":
         report = summary.read_text()
         assert "| benchmark" in report.lower() and "BM_" in report, report
+    elif run.job == "bench-history":
+        report = summary.read_text()
+        assert "### Benchmark history" in report and "| BM_" in report, report
+        records = list((checkout / ".bench-history").glob("*.json"))
+        assert len(records) == 1 and "instructions" in records[0].read_text()
+        assert list((checkout / ".bench-history" / "plots").glob("BM_*.svg"))
     elif run.job == "sanitizers":
         commands = (checkout / "build" / f"ci-{run.matrix['sanitizer']}" / "compile_commands.json").read_text()
         assert "-fsanitize=" in commands

@@ -1,0 +1,115 @@
+"""`perfproj tune`: measure the candidate builds on the project's own workload, keep the winner.
+
+Plan, then apply, like every writing command: the search (tune/search.py)
+builds and times candidates under build/tune/, which is build output; what
+the project keeps is written at the end through the change pipeline: the
+table, the winner's profile and its `tuned` presets (tune/report.py). The
+project stays locked for the whole run, so no perfproj update meanwhile.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from perfproj.changes import Plan, open_project
+from perfproj.changes.apply import apply
+from perfproj.changes.confined import Tree
+from perfproj.errors import UsageError
+from perfproj.project import record
+from perfproj.tune import candidates, measure, report, search
+from perfproj.tune.builds import Project
+
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?\Z")
+
+
+@dataclass
+class TuneRequest:
+    path: Path
+    workload: str | None = None
+    train_command: str | None = None
+    check: str | None = None
+    output_varies: bool = False
+    candidates: str | None = None
+    budget: str | None = None
+    rounds: int = 12
+    exhaustive: bool = False
+    dry_run: bool = False
+
+
+def parse_budget(text: str | None) -> float | None:
+    if not text:
+        return None
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        raise UsageError(f"--budget {text!r}: write it like 30m, 1h30m or 900s")
+    hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    return float(hours * 3600 + minutes * 60 + seconds)
+
+
+def _project(tree: Tree, request: TuneRequest, log: Callable[[str], None],
+             compilers: dict[str, tuple[str, str]]) -> tuple[Project, str]:
+    """The project's release preset and modules folder, from its record; the test preset to inherit."""
+    made = record.read_record(tree)
+    prefix = made.settings.get("preset_prefix", "") if made.mode == "adopt" else ""
+    modules_dir = made.settings.get("modules_dir", "cmake/perfproj") if made.mode == "adopt" else "cmake/perfproj"
+    project = Project(tree.root, f"{prefix}release", modules_dir, request.train_command, compilers, log)
+    return project, f"{prefix}perfproj-test-base"
+
+
+def _last_plain_seconds(tree: Tree) -> float | None:
+    import json
+
+    data = tree.read(f"{report.TUNE_STATE}/results.json")
+    try:
+        return float(next(row["build_seconds"] for row in json.loads(data or b"{}").get("candidates", [])
+                          if row["candidate"] == "plain"))
+    except (StopIteration, ValueError, KeyError, TypeError):
+        return None
+
+
+def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable[[str], None]) -> int:
+    budget = parse_budget(request.budget)
+    if request.rounds < 5:
+        raise UsageError("--rounds must be at least 5 (fewer cannot tell a real difference from noise)")
+    if request.workload and request.train_command and request.workload.strip() == request.train_command.strip():
+        report_line("perfproj tune: warning: the training command is the timed workload: PGO then learns the "
+                    "exact input it is timed on, and the winner may be slower on anything else")
+    machine = candidates.discover()
+    chosen = candidates.narrow(machine, request.candidates)
+    with open_project(request.path, writing=not request.dry_run, report=report_line) as tree:
+        project, test_base = _project(tree, request, report_line, machine.compilers)
+        if request.dry_run:
+            for note in machine.notes:
+                echo(f"note: {note}")
+            for line in search.plan_text(chosen, request.exhaustive, _last_plain_seconds(tree)):
+                echo(line)
+            echo("Dry run: nothing was built.")
+            return 0
+        workload = measure.Workload.create(request.workload, request.check, request.output_varies)
+        settings = search.Settings(rounds=request.rounds, budget=budget, exhaustive=request.exhaustive)
+        result = search.Search(project, workload, chosen, settings, report_line).run()
+
+        files = {
+            f"{report.TUNE_STATE}/results.md": report.markdown(result, workload.describe(), machine.notes).encode(),
+            f"{report.TUNE_STATE}/results.json": report.json_bytes(
+                {"workload": workload.describe(), "winner": result.winner.name, "seconds": round(result.seconds),
+                 "candidates": report.rows(result)}),
+        }
+        winner = result.winner
+        if winner.candidate is not None:
+            if winner.candidate.pgo and winner.built is not None and winner.built.profile_dir is not None:
+                files.update(report.profile_files(winner.built.profile_dir))
+            if winner.candidate.opt == "pgo-bolt" and winner.built is not None:
+                files.update(report.bolt_files(winner.built.build_dir))
+            files[report.PRESETS] = report.json_bytes(
+                report.tuned_presets(result, project.release_preset, machine.compilers, test_base))
+        plan = Plan("tune", tree.root, report.changes(tree, result, files), require_clean=False)
+        for note in apply(plan, tree):
+            report_line(f"perfproj: {note}")
+    for line in (files[f"{report.TUNE_STATE}/results.md"].decode().splitlines()):
+        echo(line)
+    echo(f"Written to {report.TUNE_STATE}/; `cmake --workflow --preset {report.PRESET}` rebuilds the winner.")
+    return 0
