@@ -232,8 +232,10 @@ def adopt(path: Path, modules_dir: str | None, preset_prefix: str | None, preset
 @click.option("--exhaustive", is_flag=True,
               help="Measure every combination together instead of the staged search (slow: the yardstick).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and its estimated time; build nothing.")
+@click.option("--allow-dirty", is_flag=True, help="Tune even with uncommitted changes in the git tree.")
 def tune(path: Path, workload: str | None, train_command: str | None, check: str | None, output_varies: bool,
-         candidates: str | None, budget: str | None, rounds: int, exhaustive: bool, dry_run: bool) -> None:
+         candidates: str | None, budget: str | None, rounds: int, exhaustive: bool, dry_run: bool,
+         allow_dirty: bool) -> None:
     """Measure candidate builds on the project's own workload and keep the fastest.
 
     Candidates: each compiler with LTO, PGO+LTO, PGO+LTO+BOLT, portable or
@@ -246,7 +248,7 @@ def tune(path: Path, workload: str | None, train_command: str | None, check: str
     from perfproj.commands import tune as tuning
 
     request = tuning.TuneRequest(path, workload, train_command, check, output_varies, candidates, budget,
-                                 rounds, exhaustive, dry_run)
+                                 rounds, exhaustive, dry_run, allow_dirty)
     sys.exit(tuning.run(request, click.echo, _note))
 
 

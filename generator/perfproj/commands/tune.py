@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from perfproj.changes import Plan, open_project
-from perfproj.changes.apply import apply
+from perfproj.changes.apply import apply, require_clean
 from perfproj.changes.confined import Tree
 from perfproj.errors import UsageError
 from perfproj.project import record
@@ -37,6 +37,7 @@ class TuneRequest:
     rounds: int = 12
     exhaustive: bool = False
     dry_run: bool = False
+    allow_dirty: bool = False
 
 
 def parse_budget(text: str | None) -> float | None:
@@ -49,14 +50,25 @@ def parse_budget(text: str | None) -> float | None:
     return float(hours * 3600 + minutes * 60 + seconds)
 
 
-def _project(tree: Tree, request: TuneRequest, log: Callable[[str], None],
-             compilers: dict[str, tuple[str, str]]) -> tuple[Project, str]:
-    """The project's release preset and modules folder, from its record; the test preset to inherit."""
+@dataclass
+class _Layout:
+    """Where the project keeps perfproj's things, from its record."""
+
+    project: Project
+    test_base: str  # the hidden test preset to inherit
+    perfproj_presets: str  # perfproj's presets file
+    root_presets: str  # the file that includes it (and gets the tuned presets' include)
+
+
+def _layout(tree: Tree, request: TuneRequest, log: Callable[[str], None],
+            compilers: dict[str, tuple[str, str]]) -> _Layout:
     made = record.read_record(tree)
-    prefix = made.settings.get("preset_prefix", "") if made.mode == "adopt" else ""
-    modules_dir = made.settings.get("modules_dir", "cmake/perfproj") if made.mode == "adopt" else "cmake/perfproj"
+    adopted = made.mode == "adopt"
+    prefix = made.settings.get("preset_prefix", "") if adopted else ""
+    modules_dir = made.settings.get("modules_dir", "cmake/perfproj") if adopted else "cmake/perfproj"
+    root_presets = made.settings.get("presets_file", "CMakePresets.json") if adopted else "CMakePresets.json"
     project = Project(tree.root, f"{prefix}release", modules_dir, request.train_command, compilers, log)
-    return project, f"{prefix}perfproj-test-base"
+    return _Layout(project, f"{prefix}perfproj-test-base", f"{modules_dir}/presets/perfproj.json", root_presets)
 
 
 def _last_plain_seconds(tree: Tree) -> float | None:
@@ -80,7 +92,8 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
     machine = candidates.discover()
     chosen = candidates.narrow(machine, request.candidates)
     with open_project(request.path, writing=not request.dry_run, report=report_line) as tree:
-        project, test_base = _project(tree, request, report_line, machine.compilers)
+        layout = _layout(tree, request, report_line, machine.compilers)
+        project = layout.project
         if request.dry_run:
             for note in machine.notes:
                 echo(f"note: {note}")
@@ -88,6 +101,8 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
                 echo(line)
             echo("Dry run: nothing was built.")
             return 0
+        if not request.allow_dirty:
+            require_clean(tree.root)  # checked now: the search takes a while, the rule would refuse its end
         workload = measure.Workload.create(request.workload, request.check, request.output_varies)
         settings = search.Settings(rounds=request.rounds, budget=budget, exhaustive=request.exhaustive)
         result = search.Search(project, workload, chosen, settings, report_line).run()
@@ -105,8 +120,10 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
             if winner.candidate.opt == "pgo-bolt" and winner.built is not None:
                 files.update(report.bolt_files(winner.built.build_dir))
             files[report.PRESETS] = report.json_bytes(
-                report.tuned_presets(result, project.release_preset, machine.compilers, test_base))
-        plan = Plan("tune", tree.root, report.changes(tree, result, files), require_clean=False)
+                report.tuned_presets(result, project.release_preset, machine.compilers, layout.test_base,
+                                     layout.perfproj_presets))
+        plan = Plan("tune", tree.root, report.changes(tree, files, layout.root_presets),
+                    require_clean=not request.allow_dirty)
         for note in apply(plan, tree):
             report_line(f"perfproj: {note}")
     for line in (files[f"{report.TUNE_STATE}/results.md"].decode().splitlines()):

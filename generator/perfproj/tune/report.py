@@ -10,7 +10,8 @@ Under .perfproj/tune/ (committed with the project):
                             that rebuild the winner from a clean checkout, the
                             profile included (PERFPROJ_PGO=USE with profile/)
 
-and one `include` of presets.json in the project's CMakePresets.json (the
+and one `include` of presets.json in the project's CMakePresets.json (or the
+file adopt put its include in: the
 same byte-preserving insertion adopt uses), so
 `cmake --workflow --preset tuned` reproduces the winner on any machine with
 its compiler, CI included. Nothing else of the project is touched.
@@ -19,6 +20,7 @@ its compiler, CI included. Nothing else of the project is touched.
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,6 @@ TUNE_STATE = ".perfproj/tune"
 PRESETS = f"{TUNE_STATE}/presets.json"
 PROFILE = f"{TUNE_STATE}/profile"
 BOLT = f"{TUNE_STATE}/bolt"
-ROOT_PRESETS = "CMakePresets.json"
 PRESET = "tuned"
 
 
@@ -88,7 +89,10 @@ def _describe_speed(entry: Entry) -> str:
 
 
 def tuned_presets(result: Result, release_preset: str, compilers: dict[str, tuple[str, str]],
-                  test_base: str | None) -> dict[str, Any]:
+                  test_base: str | None, perfproj_presets: str) -> dict[str, Any]:
+    """The `tuned` presets. They inherit the release preset, so their file includes perfproj's
+    presets itself (CMake resolves `inherits` within a file's own includes; a file included
+    twice counts once)."""
     candidate = result.winner.candidate
     assert candidate is not None
     cc, cxx = compilers[candidate.compiler]
@@ -103,6 +107,7 @@ def tuned_presets(result: Result, release_preset: str, compilers: dict[str, tupl
         test["inherits"] = test_base
     return {
         "version": presets_file.PERFPROJ_SCHEMA,
+        "include": [posixpath.relpath(perfproj_presets, TUNE_STATE)],
         "configurePresets": [{"name": PRESET, "inherits": release_preset,
                               "displayName": f"tuned: {candidate.name}, picked by perfproj tune",
                               "cacheVariables": variables}],
@@ -114,8 +119,8 @@ def tuned_presets(result: Result, release_preset: str, compilers: dict[str, tupl
     }
 
 
-def changes(tree: Tree, result: Result, files: dict[str, bytes]) -> list[Change]:
-    """Every change tune makes: `files` (relative to the project) and the include in CMakePresets.json.
+def changes(tree: Tree, files: dict[str, bytes], root_presets: str) -> list[Change]:
+    """Every change tune makes: `files` (relative to the project) and the include in `root_presets`.
 
     Files of an earlier tune under .perfproj/tune/ that this one does not write go (tune owns them).
     """
@@ -128,14 +133,16 @@ def changes(tree: Tree, result: Result, files: dict[str, bytes]) -> list[Change]
         for path in tree.files(TUNE_STATE):
             if path not in files:
                 planned.append(Change(path, tree.read(path), None))
-    root = tree.read(ROOT_PRESETS)
+    if PRESETS not in files:
+        return planned
+    root = tree.read(root_presets)
     if root is None:
-        planned.append(Change(ROOT_PRESETS, None, presets_file.new_file(PRESETS).encode()))
+        planned.append(Change(root_presets, None, presets_file.new_file(PRESETS).encode()))
     else:
-        existing = presets_file.parse(root, tree.root / ROOT_PRESETS)
+        existing = presets_file.parse(root, tree.root / root_presets)
         updated = presets_file.with_include(existing, PRESETS).encode("utf-8")
         if updated != root:
-            planned.append(Change(ROOT_PRESETS, root, updated))
+            planned.append(Change(root_presets, root, updated))
     return planned
 
 

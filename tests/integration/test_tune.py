@@ -1,0 +1,75 @@
+"""`perfproj tune` on a generated project: it measures, keeps a winner that computes the right
+thing, and the `tuned` preset rebuilds that winner, profile and all, from a clean checkout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from helpers.build import Project, build_env
+from helpers.cli import git_commit_all, one_line_error, run_perfproj
+
+
+def _project(tmp_path: Path, tmp_path_factory) -> Project:
+    env = build_env("gcc", tmp_path_factory.getbasetemp())
+    assert run_perfproj("new", "demo", "--no-input", cwd=tmp_path, env=env).returncode == 0
+    return Project(tmp_path / "demo", env)
+
+
+def test_the_winner_is_kept_and_its_preset_rebuilds_it_from_a_clean_checkout(tmp_path: Path, tmp_path_factory) -> None:
+    project = _project(tmp_path, tmp_path_factory)
+    result = run_perfproj("tune", "--candidates", "compiler=gcc;opt=pgo;arch=portable;alloc=system,mimalloc",
+                          "--rounds", "5", cwd=project.path, env=project.env, timeout=3000)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "tune [1 compiler x PGO] building gcc-pgo" in result.stderr
+    assert "tune [4 allocator] building gcc-pgo-mimalloc" in result.stderr  # the profile reused (no new chain)
+    data = json.loads((project.path / ".perfproj/tune/results.json").read_text())
+    rows = {row["candidate"]: row for row in data["candidates"]}
+    assert data["winner"] in ("gcc-pgo", "gcc-pgo-mimalloc") and rows[data["winner"]]["status"] == "winner"
+    assert rows["gcc-pgo-mimalloc"]["stale_profile_warnings"] == 0 and rows["gcc-pgo"]["rounds"] >= 5
+    assert "| gcc-pgo |" in (project.path / ".perfproj/tune/results.md").read_text()
+    assert list((project.path / ".perfproj/tune/profile").glob("*.gcda"))
+    assert ".perfproj/tune/presets.json" in (project.path / "CMakePresets.json").read_text()
+
+    git_commit_all(project.path, "tuned")
+    clean = tmp_path / "clean"
+    subprocess.run(["git", "clone", "-q", str(project.path), str(clean)], check=True)
+    checkout = Project(clean, project.env)
+    workflow = checkout.workflow("tuned")
+    assert "tests passed" in workflow.stdout
+    commands = (clean / "build/tuned/compile_commands.json").read_text()
+    assert "-fprofile-use=" in commands and str(clean / ".perfproj/tune/profile") in commands
+    assert "profile count data file not found" not in workflow.stdout  # every object found its profile
+    cache = (clean / "build/tuned/CMakeCache.txt").read_text()
+    assert f"PERFPROJ_ALLOCATOR:STRING={data['winner'].endswith('mimalloc') and 'mimalloc' or 'system'}" in cache
+
+
+def test_a_candidate_that_fails_the_check_cannot_win(tmp_path: Path, tmp_path_factory) -> None:
+    project = _project(tmp_path, tmp_path_factory)
+    # The stand-in for a miscompile: any build with mimalloc "computes the wrong thing".
+    check = "! grep -q PERFPROJ_ALLOCATOR:STRING=mimalloc {build}/CMakeCache.txt"
+    result = run_perfproj("tune", "--candidates", "compiler=gcc;opt=lto;arch=portable;alloc=system,mimalloc",
+                          "--check", check, "--rounds", "5", cwd=project.path, env=project.env, timeout=3000)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {row["candidate"]: row for row in json.loads(
+        (project.path / ".perfproj/tune/results.json").read_text())["candidates"]}
+    assert rows["gcc-lto-mimalloc"]["status"] == "rejected: --check failed (exit 1)"
+    assert rows["gcc-lto"]["status"] == "winner"
+
+
+def test_dry_run_budget_and_usage_errors(tmp_path: Path, tmp_path_factory) -> None:
+    project = _project(tmp_path, tmp_path_factory)
+    dry = run_perfproj("tune", "--dry-run", cwd=project.path, env=project.env)
+    assert dry.returncode == 0 and dry.stdout.startswith("stage 1, compiler x PGO: gcc-lto")
+    assert "Dry run: nothing was built." in dry.stdout and not (project.path / "build").exists()
+    one_line_error(run_perfproj("tune", "--candidates", "compiler=icc", cwd=project.path), 2, "compiler=icc")
+    one_line_error(run_perfproj("tune", "--rounds", "2", cwd=project.path), 2, "--rounds must be at least 5")
+    one_line_error(run_perfproj("tune", "--budget", "soon", cwd=project.path), 2, "--budget")
+    # A budget that covers no candidate build: every one is skipped, and tune says so in one line.
+    tight = run_perfproj("tune", "--budget", "1s", "--candidates", "compiler=gcc;opt=lto;alloc=system",
+                         cwd=project.path, env=project.env, timeout=1200)
+    assert tight.returncode == 1, tight.stderr
+    assert "gcc-lto: skipped, the budget would not cover its build" in tight.stderr
+    last = tight.stderr.strip().splitlines()[-1]  # progress lines first, then the one-line error
+    assert last.startswith("perfproj: error: tune: no candidate could be built"), last
