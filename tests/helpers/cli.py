@@ -23,6 +23,7 @@ def run_perfproj(
     cwd: Path,
     env: Mapping[str, str] | None = None,
     input: str | None = None,
+    timeout: int = 120,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "perfproj", *map(str, args)],
@@ -32,7 +33,7 @@ def run_perfproj(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
