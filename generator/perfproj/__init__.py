@@ -1,3 +1,3 @@
 """perfproj: performance-first C++ project generator."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from benchlib import generate_project, log, run
 
-GATE = Path(__file__).resolve().parents[2] / "cmake-modules" / "bench_gate.py"
+GATE = Path(__file__).resolve().parents[2] / "cmake-modules" / "scripts" / "bench_gate.py"
 SEEDED = "BM_Run"
 TARGET_CHANGE = 0.03
 LOOP_MARK = "    const RunResult result = run(program);\n"

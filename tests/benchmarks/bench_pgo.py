@@ -62,11 +62,11 @@ def main() -> int:
         log("timing the PGO chain without a compiler cache")
         for stale in ("release-pgo", "release-pgo-generate", "release-pgo-profile"):
             shutil.rmtree(project / "build" / stale, ignore_errors=True)
-        chain_time = timed(["cmake", "-P", "cmake/perfproj/pgo.cmake", "release",
+        chain_time = timed(["cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "release",
                             "-DPERFPROJ_COMPILER_CACHE=none"], project, cold)
         pgo = keep_app(project, "release + PGO")
         log("building PGO + BOLT")
-        run(["cmake", "-P", "cmake/perfproj/pgo.cmake", "release", "--bolt"], project, env)
+        run(["cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "release", "--bolt"], project, env)
         bolt = keep_app(project, "release + PGO + BOLT")
 
         variants = [plain_variant(project), preset_variant("release", "release")]

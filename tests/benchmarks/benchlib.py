@@ -59,12 +59,12 @@ endfunction()""",
 
 def plain_stub_text(modules: Path) -> str:
     names = set()
-    for module in sorted(modules.glob("*.cmake")):
+    for module in sorted((modules / "modules").glob("*.cmake")):
         names.update(re.findall(r"^function\((perfproj_[a-z_]+)", module.read_text(), re.MULTILINE))
     lines = ["# Plain CMake: perfproj's functions exist but add nothing."]
     for name in sorted(names):
         lines.append(KEPT_FUNCTIONS.get(name, f"function({name})\nendfunction()"))
-    return "\n".join(lines).replace("@SUPPORT@", str(modules / "support")) + "\n"
+    return "\n".join(lines).replace("@SUPPORT@", str(modules / "runtime")) + "\n"
 
 
 def parse_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:

@@ -7,7 +7,8 @@ REPO = Path(__file__).resolve().parents[2]
 GENERATOR = REPO / "generator"
 TEMPLATE = REPO / "template"
 PRESETS = REPO / "presets"
-MODULES = REPO / "cmake-modules"
+MODULES = REPO / "cmake-modules"  # cmake/perfproj/ of a project: modules/, scripts/, runtime/
+SCRIPTS = MODULES / "scripts"
 
 # The suite's ccache (tests/run.sh exports the same default): outside the checkout, so it survives clones.
 CCACHE_DIR = os.environ.get("CCACHE_DIR") or str(

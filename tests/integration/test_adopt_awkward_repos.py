@@ -92,7 +92,7 @@ def test_a_repository_without_tests_and_with_its_own_format_target(
                                                         "bench").stdout
 
     # PGO without a training command: refused before anything is built.
-    pgo = project.run("cmake", "-P", "cmake/perfproj/pgo.cmake", "release", check=False)
+    pgo = project.run("cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "release", check=False)
     assert pgo.returncode != 0 and "no tests to train with" in pgo.stdout
     assert "--train-command" in pgo.stdout
     generate_dir = project.path / "build/release-pgo-generate"
@@ -101,7 +101,7 @@ def test_a_repository_without_tests_and_with_its_own_format_target(
 
     # With one (a `;` in it, passed through intact), the chain finishes and says the tests were skipped.
     train = "{build}/wordfreq 20000 > /dev/null; {build}/wordfreq 3000"
-    pgo = project.run("cmake", "-P", "cmake/perfproj/pgo.cmake", "release", "--train-command", train,
+    pgo = project.run("cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "release", "--train-command", train,
                       timeout=1500)
     assert "tests on the optimized build: skipped, this build has no tests" in pgo.stdout
     assert "perfproj pgo: done in" in pgo.stdout and "functions with profile data" in pgo.stdout
@@ -115,12 +115,12 @@ def test_pgo_help_and_arguments(tmp_path: Path, tmp_path_factory: pytest.TempPat
     project = _repo(tmp_path / "wordfreq", {"CMakeLists.txt": TOOL_CMAKELISTS, "main.cpp": TOOL_MAIN}, "gcc",
                     tmp_path_factory)
     assert run_perfproj("adopt", project.path, cwd=tmp_path, env=project.env).returncode == 0
-    shown = project.run("cmake", "-P", "cmake/perfproj/pgo.cmake", "--", "--help")
+    shown = project.run("cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "--", "--help")
     assert shown.stdout.startswith("Profile-guided optimization in one command.")
     assert "--train-command CMD" in shown.stdout and not (project.path / "build").exists()
-    bad = project.run("cmake", "-P", "cmake/perfproj/pgo.cmake", "--frobnicate", check=False)
+    bad = project.run("cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "--frobnicate", check=False)
     assert bad.returncode != 0 and "unknown option --frobnicate" in bad.stdout and "usage:" in bad.stdout
-    syntax = project.run("cmake", "-P", "cmake/perfproj/pgo.cmake", "--train-command", "echo (", check=False)
+    syntax = project.run("cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", "--train-command", "echo (", check=False)
     assert syntax.returncode != 0 and "is not a valid sh command" in syntax.stdout
     assert not (project.path / "build/release-pgo-generate").exists()
 

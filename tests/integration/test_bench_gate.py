@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.paths import MODULES
+from helpers.paths import SCRIPTS
 from helpers.packages import require
 
-GATE = MODULES / "bench_gate.py"
+GATE = SCRIPTS / "bench_gate.py"
 LOOP_MARK = "    const RunResult result = run(program);\n"
 
 

@@ -50,10 +50,10 @@ def test_lint_passes_the_skeleton_and_reports_seeded_violations(make_project, to
 
 def test_format_check_needs_no_configure(make_project) -> None:
     project: Project = make_project("gcc")
-    assert "files are formatted" in project.run("cmake", "-P", "cmake/perfproj/format.cmake", "--check").stdout
+    assert "files are formatted" in project.run("cmake", "-P", "cmake/perfproj/scripts/format.cmake", "--check").stdout
     source = project.path / "src/lib/vm.cpp"
     source.write_text(source.read_text() + "int   badly( int x ){return x;}\n")
-    result = project.run("cmake", "-P", "cmake/perfproj/format.cmake", "--check", check=False)
+    result = project.run("cmake", "-P", "cmake/perfproj/scripts/format.cmake", "--check", check=False)
     assert result.returncode != 0 and "src/lib/vm.cpp" in result.stdout
-    project.run("cmake", "-P", "cmake/perfproj/format.cmake")
+    project.run("cmake", "-P", "cmake/perfproj/scripts/format.cmake")
     assert "int badly(int x) { return x; }" in source.read_text()

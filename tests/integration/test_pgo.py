@@ -13,7 +13,7 @@ import pytest
 from helpers.build import Project, assert_all_have, flags_of
 from helpers.packages import require
 
-PGO = ["cmake", "-P", "cmake/perfproj/pgo.cmake"]
+PGO = ["cmake", "-P", "cmake/perfproj/scripts/pgo.cmake"]
 OWN_SOURCES = ("/src/", "/tests/", "/bench/")
 # The sample's hot library functions, mangled (namespace demo).
 HOT = ("_ZN4demo8tokenize", "_ZN4demo7compile", "_ZN4demo3run", "_ZN4demo8evaluate")
@@ -100,7 +100,7 @@ def test_pgo_and_bolt_chain_and_profile_reuse(make_project, toolchain: str, tmp_
     result = project.configure("release", build_dir="build/none", check=False,
                                defines={"PERFPROJ_PGO": "USE", "PERFPROJ_PGO_DIR": str(tmp_path / "empty")})
     assert result.returncode != 0
-    assert "cmake -P cmake/perfproj/pgo.cmake" in result.stdout, result.stdout
+    assert "cmake -P cmake/perfproj/scripts/pgo.cmake" in result.stdout, result.stdout
 
     # A profile made by another compiler is refused before it can confuse the build.
     manifest = saved / "perfproj-profile.txt"

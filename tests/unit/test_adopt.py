@@ -118,8 +118,9 @@ def test_no_collision_means_no_prefix_and_a_new_presets_file(tmp_path: Path) -> 
         "${sourceDir}/cmake/perfproj/PerfprojTopLevel.cmake"
     )
     # the modules are a copy of the single source of truth
-    for module in MODULES.glob("*.cmake"):
-        assert (repo / "cmake/perfproj" / module.name).read_bytes() == module.read_bytes()
+    for module in (path for path in MODULES.rglob("*") if path.is_file()):
+        relative = module.relative_to(MODULES)
+        assert (repo / "cmake/perfproj" / relative).read_bytes() == module.read_bytes(), relative
     assert (repo / "CMakeLists.txt").read_text() == CMAKELISTS
 
 
@@ -282,7 +283,7 @@ def test_an_edited_module_is_never_overwritten(tmp_path: Path) -> None:
     record = json.loads((repo / RECORD_FILE).read_text())
     record["perfproj_version"] = "0.0.1"  # as if adopted by an older perfproj ...
     (repo / RECORD_FILE).write_text(json.dumps(record))
-    module = repo / "cmake/perfproj/PerfprojLTO.cmake"
+    module = repo / "cmake/perfproj/modules/PerfprojLTO.cmake"
     module.write_text(module.read_text() + "# my tweak\n")  # ... and then edited
     result = adopt(repo)
     assert result.returncode == 1 and "PerfprojLTO.cmake" in result.stderr

@@ -7,9 +7,9 @@ import random
 import sys
 from collections import Counter
 
-from helpers.paths import MODULES
+from helpers.paths import SCRIPTS
 
-_spec = importlib.util.spec_from_file_location("bench_gate", MODULES / "bench_gate.py")
+_spec = importlib.util.spec_from_file_location("bench_gate", SCRIPTS / "bench_gate.py")
 assert _spec and _spec.loader
 gate = importlib.util.module_from_spec(_spec)
 sys.modules["bench_gate"] = gate  # dataclasses look the module up by name

@@ -1,4 +1,4 @@
-"""cmake/perfproj/bench_history.py: a history of 20 commits, a seeded slow drift flagged, plots written."""
+"""cmake/perfproj/scripts/bench_history.py: a history of 20 commits, a seeded slow drift flagged, plots written."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.paths import MODULES
+from helpers.paths import SCRIPTS
 from perfproj.resources import load_module
 
-HISTORY = load_module(MODULES / "bench_history.py", "perfproj_bench_history_under_test")
+HISTORY = load_module(SCRIPTS / "bench_history.py", "perfproj_bench_history_under_test")
 
 
 def fake_history(folder: Path, commits: int = 20) -> None:
@@ -54,7 +54,7 @@ def test_the_command_line_appends_the_summary_and_can_fail_on_drift(tmp_path: Pa
     fake_history(tmp_path / "history")
     summary = tmp_path / "step-summary.md"
     summary.write_text("earlier steps\n")
-    command = [sys.executable, str(MODULES / "bench_history.py"), "plot", "--history", str(tmp_path / "history"),
+    command = [sys.executable, str(SCRIPTS / "bench_history.py"), "plot", "--history", str(tmp_path / "history"),
                "--out", str(tmp_path / "plots"), "--markdown", str(summary)]
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert subprocess.run([*command, "--fail-on-drift"], capture_output=True).returncode == 1

@@ -36,7 +36,7 @@ def outdated(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     project = tmp_path / "projects" / "demo"
     source = template / PROJECT_DIR
     for module in ("PerfprojLTO.cmake", "PerfprojPGO.cmake", "PerfprojArch.cmake", "PerfprojLint.cmake"):
-        path = source / "cmake/perfproj" / module
+        path = source / "cmake/perfproj/modules" / module
         path.write_text(path.read_text() + "# improved\n")
     (source / "NEWS.md").write_text("# News for {{ cookiecutter.project_name }}\n")
     (source / ".clang-tidy").unlink()

@@ -76,7 +76,7 @@ def test_update_on_a_full_disk_changes_nothing(tmp_path: Path) -> None:
     env = private_tmp(tmp_path)
     assert run_perfproj("new", "demo", "--no-input", "--no-git", "--template", template, cwd=tmp_path,
                         env=env).returncode == 0
-    module = template / "{{cookiecutter.project_name}}" / "cmake/perfproj/PerfprojLTO.cmake"
+    module = template / "{{cookiecutter.project_name}}" / "cmake/perfproj/modules/PerfprojLTO.cmake"
     module.write_text(module.read_text() + "# improved\n" * 2000)
     mount = tmp_path / "small"
     mount.mkdir()

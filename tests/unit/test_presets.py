@@ -23,7 +23,7 @@ def load_all() -> dict[str, list[dict]]:
 
 
 def declared_options() -> set[str]:
-    text = "\n".join(path.read_text() for path in MODULES.glob("*.cmake"))
+    text = "\n".join(path.read_text() for path in MODULES.rglob("*.cmake"))
     return set(re.findall(r"perfproj_option\(\s*(PERFPROJ_\w+)", text))
 
 

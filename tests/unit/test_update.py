@@ -71,18 +71,18 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_untouched_files_update_new_files_arrive_dropped_files_go(tmp_path: Path, newer_data) -> None:
     project = make(tmp_path)
     data = newer_data()
-    edit(data / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved LTO module\n")
+    edit(data / "cmake-modules/modules/PerfprojLTO.cmake", "\n", "\n# improved LTO module\n")
     (data / TEMPLATE_PROJECT / "NEWS.md").write_text("# News for {{ cookiecutter.project_name }}\n")
     (data / TEMPLATE_PROJECT / ".clang-tidy").unlink()
 
     code, out = run_update(project)
 
     assert code == 0, out
-    assert "updated     cmake/perfproj/PerfprojLTO.cmake" in out
+    assert "updated     cmake/perfproj/modules/PerfprojLTO.cmake" in out
     assert "added       NEWS.md" in out
     assert "removed     .clang-tidy" in out
-    assert "Summary: 1 updated, 0 merged, 0 conflicted, 1 added, 1 removed, 0 kept" in out
-    assert "# improved LTO module" in (project / "cmake/perfproj/PerfprojLTO.cmake").read_text()
+    assert "Summary: 1 updated, 0 merged, 0 conflicted, 1 added, 1 removed, 0 moved, 0 kept" in out
+    assert "# improved LTO module" in (project / "cmake/perfproj/modules/PerfprojLTO.cmake").read_text()
     assert (project / "NEWS.md").read_text() == "# News for demo\n"
     assert not (project / ".clang-tidy").exists()
     # The record and the base describe the new generation: nothing is left to update.
@@ -118,7 +118,7 @@ def test_conflicts_are_in_the_summary(tmp_path: Path, newer_data) -> None:
     with pytest.raises(PerfprojError):
         update.run(project, dry_run=False, check=False, allow_dirty=False, trust=False, echo=lines.append)
     assert "  conflicted  CMakeLists.txt  (1 conflict(s) marked)" in lines
-    assert "Summary: 0 updated, 0 merged, 1 conflicted, 0 added, 0 removed, 0 kept" in lines
+    assert "Summary: 0 updated, 0 merged, 1 conflicted, 0 added, 0 removed, 0 moved, 0 kept" in lines
 
 
 def test_edits_on_both_sides_of_a_preset(tmp_path: Path, newer_data) -> None:
@@ -177,7 +177,7 @@ def test_a_local_edit_the_template_did_not_touch_is_kept(tmp_path: Path, newer_d
     project = make(tmp_path)
     edit(project / ".clang-format", "\n", "\n# mine\n")
     mine = (project / ".clang-format").read_text()
-    edit(newer_data() / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
+    edit(newer_data() / "cmake-modules/modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
     code, out = run_update(project)
     assert code == 0 and ".clang-format" not in out
     assert (project / ".clang-format").read_text() == mine
@@ -186,11 +186,11 @@ def test_a_local_edit_the_template_did_not_touch_is_kept(tmp_path: Path, newer_d
 
 def test_dry_run_and_check_write_nothing(tmp_path: Path, newer_data) -> None:
     project = make(tmp_path)
-    edit(newer_data() / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
+    edit(newer_data() / "cmake-modules/modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
     before = tree_snapshot(project)
 
     code, out = run_update(project, dry_run=True)
-    assert code == 0 and "+# improved" in out and "--- a/cmake/perfproj/PerfprojLTO.cmake" in out
+    assert code == 0 and "+# improved" in out and "--- a/cmake/perfproj/modules/PerfprojLTO.cmake" in out
     assert "Dry run: nothing was written." in out
     code, out = run_update(project, check=True)
     assert code == 1 and "An update is available" in out
@@ -200,7 +200,7 @@ def test_dry_run_and_check_write_nothing(tmp_path: Path, newer_data) -> None:
 def test_a_dirty_git_tree_is_refused(tmp_path: Path, newer_data) -> None:
     project = make(tmp_path, use_git=True)
     edit(project / "README.md", "## Quick start", "## Start here")  # uncommitted
-    edit(newer_data() / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
+    edit(newer_data() / "cmake-modules/modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
     before = tree_snapshot(project)
     with pytest.raises(PerfprojError, match="uncommitted changes"):
         run_update(project)
@@ -213,7 +213,7 @@ def test_a_failure_leaves_the_project_as_it_was(tmp_path: Path, newer_data, monk
     project = make(tmp_path)
     data = newer_data()
     for module in ("PerfprojLTO.cmake", "PerfprojPGO.cmake", "PerfprojArch.cmake"):
-        edit(data / "cmake-modules" / module, "\n", "\n# improved\n")
+        edit(data / "cmake-modules" / "modules" / module, "\n", "\n# improved\n")
     (data / TEMPLATE_PROJECT / "NEWS.md").write_text("news\n")
     before = tree_snapshot(project)
     monkeypatch.setenv("PERFPROJ_TEST_FAULT", "replaced#4:enospc")  # the disk fills up at the 4th rename
@@ -228,11 +228,11 @@ def test_a_project_without_a_base_snapshot_loses_nothing(tmp_path: Path, newer_d
     edit(project / "CMakeLists.txt", "VERSION 0.1.0", "VERSION 2.0.0")
     data = newer_data()
     edit(data / TEMPLATE_PROJECT / "CMakeLists.txt", "VERSION 0.1.0", "VERSION 0.2.0")
-    edit(data / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
+    edit(data / "cmake-modules/modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
     with pytest.raises(PerfprojError, match="conflicted"):
         run_update(project)
     assert "VERSION 2.0.0" in (project / "CMakeLists.txt").read_text()
-    assert "# improved" in (project / "cmake/perfproj/PerfprojLTO.cmake").read_text()
+    assert "# improved" in (project / "cmake/perfproj/modules/PerfprojLTO.cmake").read_text()
     assert (project / base_snapshot.SNAPSHOT_FILE).is_file()  # the next update has a base
 
 
@@ -314,25 +314,73 @@ def test_an_adopted_repository_gets_only_perfproj_files_updated(tmp_path: Path, 
     result = run_perfproj("adopt", repo, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert read_record(repo).mode == "adopt"
-    edit(repo / "cmake/perfproj/PerfprojArch.cmake", "\n", "\n# my local tweak\n")
+    edit(repo / "cmake/perfproj/modules/PerfprojArch.cmake", "\n", "\n# my local tweak\n")
     others = {name: (repo / name).read_bytes() for name in ("CMakeLists.txt", "CMakePresets.json")}
 
     data = newer_data()
-    edit(data / "cmake-modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
-    (data / "cmake-modules/PerfprojNew.cmake").write_text("# a new module\n")
+    edit(data / "cmake-modules/modules/PerfprojLTO.cmake", "\n", "\n# improved\n")
+    (data / "cmake-modules/modules/PerfprojNew.cmake").write_text("# a new module\n")
     presets = json.loads((data / "presets/perfproj.json").read_text())
     presets["configurePresets"][0]["cacheVariables"]["PERFPROJ_NEW_OPTION"] = "ON"
     (data / "presets/perfproj.json").write_text(json.dumps(presets, indent=2) + "\n")
 
     code, out = run_update(repo)  # adopt keeps a base snapshot: the local tweak needs no merge
     assert code == 0, out
-    assert "# improved" in (repo / "cmake/perfproj/PerfprojLTO.cmake").read_text()
-    assert (repo / "cmake/perfproj/PerfprojNew.cmake").read_text() == "# a new module\n"
-    assert "# my local tweak" in (repo / "cmake/perfproj/PerfprojArch.cmake").read_text()
+    assert "# improved" in (repo / "cmake/perfproj/modules/PerfprojLTO.cmake").read_text()
+    assert (repo / "cmake/perfproj/modules/PerfprojNew.cmake").read_text() == "# a new module\n"
+    assert "# my local tweak" in (repo / "cmake/perfproj/modules/PerfprojArch.cmake").read_text()
     owned = json.loads((repo / OWNED_PRESETS).read_text())
     assert owned["configurePresets"][0]["cacheVariables"]["PERFPROJ_NEW_OPTION"] == "ON"
     assert "CMAKE_PROJECT_TOP_LEVEL_INCLUDES" in owned["configurePresets"][0]["cacheVariables"]
     assert {name: (repo / name).read_bytes() for name in others} == others  # the repo's own files
     after = read_record(repo)
     assert after.mode == "adopt" and after.settings["modules_dir"] == "cmake/perfproj"
-    assert "cmake/perfproj/PerfprojNew.cmake" in after.files
+    assert "cmake/perfproj/modules/PerfprojNew.cmake" in after.files
+
+
+def _as_made_by_the_old_layout(project: Path) -> None:
+    """Rewrite a fresh project as perfproj 0.1 generated it: modules, scripts and runtime files at their old
+    paths, in the files, the record and the base snapshot alike."""
+    from perfproj.project.layout import MOVES
+
+    record_path = project / RECORD_FILE
+    data = json.loads(record_path.read_text())
+    snapshot = base_snapshot.parse_snapshot((project / base_snapshot.SNAPSHOT_FILE).read_bytes(), "snapshot")
+    for old, new in MOVES.items():
+        old_path, new_path = f"cmake/perfproj/{old}", f"cmake/perfproj/{new}"
+        (project / old_path).parent.mkdir(parents=True, exist_ok=True)
+        (project / new_path).rename(project / old_path)
+        data["files"][old_path] = data["files"].pop(new_path)
+        snapshot[old_path] = snapshot.pop(new_path)
+    for folder in ("modules", "scripts", "runtime"):  # files 0.1 did not have yet
+        for path in sorted((project / "cmake/perfproj" / folder).iterdir()):
+            relative = path.relative_to(project).as_posix()
+            path.unlink()
+            data["files"].pop(relative)
+            snapshot.pop(relative)
+        (project / "cmake/perfproj" / folder).rmdir()
+    data["perfproj_version"] = "0.1.0"
+    record_path.write_text(json.dumps(data))
+    (project / base_snapshot.SNAPSHOT_FILE).write_bytes(base_snapshot.snapshot_bytes(snapshot))
+
+
+def test_update_moves_an_old_layout_and_carries_local_edits_along(tmp_path: Path) -> None:
+    project = make(tmp_path)
+    _as_made_by_the_old_layout(project)
+    edit(project / "cmake/perfproj/PerfprojArch.cmake", "\n", "\n# my local tweak\n")  # an edit to move along
+    (project / "cmake/perfproj/support/profile.cmake").unlink()  # deleted by the user: stays deleted
+
+    code, out = run_update(project)
+
+    assert code == 0, out
+    assert "moved       cmake/perfproj/PerfprojLTO.cmake  (to cmake/perfproj/modules/PerfprojLTO.cmake)" in out
+    assert "# my local tweak" in (project / "cmake/perfproj/modules/PerfprojArch.cmake").read_text()
+    assert "your edits to cmake/perfproj/PerfprojArch.cmake merged in" in out
+    assert not (project / "cmake/perfproj/PerfprojArch.cmake").exists()
+    assert not (project / "cmake/perfproj/support").exists()  # every old copy gone, the folder too
+    assert not (project / "cmake/perfproj/scripts/profile.cmake").exists()  # the user's deletion kept
+    for new in ("modules/PerfprojLTO.cmake", "scripts/pgo.cmake", "runtime/perfproj_cpu_guard.c"):
+        assert (project / "cmake/perfproj" / new).is_file(), new
+    after = read_record(project)
+    assert "cmake/perfproj/modules/PerfprojLTO.cmake" in after.files and "cmake/perfproj/pgo.cmake" not in after.files
+    assert run_update(project, check=True)[0] == 0  # and nothing left to do

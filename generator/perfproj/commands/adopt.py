@@ -302,6 +302,10 @@ def plan(request: AdoptRequest, tree: Tree) -> AdoptPlan:
     target = _presets_target(request, previous, root, root_is_link, notes)
 
     owned = owned_files(modules_dir, prefix)
+    if previous is not None and set(previous.files) - set(owned):
+        moved = len(set(previous.files) - set(owned))
+        raise PerfprojError(f"perfproj {previous.perfproj_version} was adopted here and {moved} of its files have "
+                            "moved or gone since; run `perfproj update` to bring them over (your edits merged in)")
     changes = [change for relative, content in owned.items()
                if (change := _owned_change(tree, relative, content, previous)) is not None]
     include_change = _include_change(tree, target, owned_presets)
@@ -351,7 +355,7 @@ def summary(adopt_plan: AdoptPlan, dry_run: bool) -> list[str]:
     lines += [f"  created {path}" for path in created if path not in modules]
     lines += [f"Note: {note}" for note in adopt_plan.notes]
     release = f"{adopt_plan.prefix}release"
-    pgo = f"cmake -P {adopt_plan.modules_dir}/pgo.cmake"
+    pgo = f"cmake -P {adopt_plan.modules_dir}/scripts/pgo.cmake"
     lines += [f"Next, in {repo}:", f"  cmake --workflow --preset {release}"]
     if adopt_plan.has_tests:
         lines.append(f"  {pgo} {release}")

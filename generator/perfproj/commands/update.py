@@ -9,6 +9,7 @@ theirs (what the template generates now, with the recorded answers):
   deleted by the user           stays deleted (still recorded, so it stays deleted next time)
   new in the template           written                       "added"
   dropped by the template       removed if as generated       "removed"; kept if edited
+  moved by perfproj (layout.py) written at its new place, your edits merged in; the old copy goes  "moved"
 
 A file is replaced or removed only when it is provably as perfproj generated
 it: its bytes equal the base snapshot's (and so the record's hash). Without a
@@ -39,11 +40,11 @@ from perfproj.changes.scratch import temp_dir
 from perfproj.commands import adopt
 from perfproj.commands.new import configured_defaults
 from perfproj.errors import PerfprojError
-from perfproj.project import base_snapshot, json_merge, merge3, record
+from perfproj.project import base_snapshot, json_merge, layout, merge3, record
 from perfproj.templates import answers, generate, source, user_config
 
 # How each outcome is named in the summary, in the order it is printed.
-CATEGORIES = ("updated", "merged", "conflicted", "added", "removed", "kept")
+CATEGORIES = ("updated", "merged", "conflicted", "added", "removed", "moved", "kept")
 
 
 @dataclass
@@ -183,14 +184,36 @@ def _decide(path: str, old: record.Record, base: _Base, tree: Tree,
     return _merge(path, base.files.get(path), ours, theirs, labels)
 
 
+def _move(old_path: str, new_path: str, base: _Base, tree: Tree, theirs: bytes,
+          labels: tuple[str, str, str]) -> list[FileAction]:
+    """A file perfproj moved: its new place gets the new content with the user's edits merged in."""
+    ours = tree.read(old_path)
+    if ours is None:  # deleted by the user: stays deleted at its new place too
+        return [FileAction(new_path, "kept", None, None, f"deleted by you (as {old_path}): stays deleted")]
+    moved = FileAction(old_path, "moved", ours, None, f"to {new_path}")
+    if base.files.get(old_path) == ours or ours == theirs:
+        return [moved, FileAction(new_path, "added", None, theirs)]
+    merged = _merge(new_path, base.files.get(old_path), ours, theirs, labels)
+    merged.before = None  # nothing is at the new place yet
+    merged.detail = f"your edits to {old_path} merged in" + (f"; {merged.detail}" if merged.detail else "")
+    return [moved, merged]
+
+
+def _modules_dir(old: record.Record) -> str:
+    return old.settings.get("modules_dir", "cmake/perfproj") if old.mode == "adopt" else "cmake/perfproj"
+
+
 def plan_update(tree: Tree, trust: bool = False, allow_dirty: bool = False) -> UpdatePlan:
     """Compute every change to the locked project `tree`; write nothing."""
     old = record.read_record(tree)
     base = _Base(base_snapshot.read_snapshot(tree, old.files), tree.lstat(base_snapshot.SNAPSHOT_FILE) is not None)
     new = _generate(old, trust)
     labels = _labels(old, new.source)
+    moves = layout.moves(_modules_dir(old), set(old.files), set(new.files))
     actions = []
-    for path in sorted(set(old.files) | set(new.files)):
+    for old_path, new_path in sorted(moves.items()):
+        actions += _move(old_path, new_path, base, tree, new.files[new_path].content, labels)
+    for path in sorted((set(old.files) | set(new.files)) - set(moves) - set(moves.values())):
         theirs = new.files.get(path)
         action = _decide(path, old, base, tree, theirs.content if theirs else None, labels)
         if action is not None:

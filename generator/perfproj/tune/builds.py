@@ -105,7 +105,7 @@ def build_lto(project: Project, candidate: Candidate, profile: Path | None = Non
 def build_pgo_chain(project: Project, candidate: Candidate) -> Built:
     """The PGO chain (with --bolt for pgo-bolt): instrumented build, training, optimized build, tests."""
     name = f"tune/{candidate.name}"
-    command = ["cmake", "-P", f"{project.modules_dir}/pgo.cmake", project.release_preset, "--name", name,
+    command = ["cmake", "-P", f"{project.modules_dir}/scripts/pgo.cmake", project.release_preset, "--name", name,
                *_defines(candidate)]
     if candidate.opt == "pgo-bolt":
         command.append("--bolt")

@@ -4,7 +4,7 @@ Variants run interleaved, one run each per round, so a slow drift of the
 machine's load hits all of them alike. Speed is the median over rounds of the
 per-round ratio to the reference (>1 = faster), with a seeded bootstrap
 confidence interval. "Significantly faster" is the benchmark gate's own test
-(cmake-modules/bench_gate.py: a one-sided Mann-Whitney U test, p < 0.01) plus a
+(cmake-modules/scripts/bench_gate.py: a one-sided Mann-Whitney U test, p < 0.01) plus a
 confidence interval that lies wholly above 1.
 """
 
@@ -24,7 +24,8 @@ CONFIDENCE = 0.95
 
 @functools.lru_cache(maxsize=None)
 def _gate() -> ModuleType:
-    return resources.load_module(resources.data_dir("cmake-modules") / "bench_gate.py", "perfproj_bench_gate")
+    gate = resources.data_dir("cmake-modules") / "scripts" / "bench_gate.py"
+    return resources.load_module(gate, "perfproj_bench_gate")
 
 
 def median(values: Sequence[float]) -> float:

@@ -1,6 +1,6 @@
 // Benchmarks of the sample workload: each stage alone, then end to end.
 // `perfproj::measured(state)` loops are what the CI benchmark gate counts
-// (cmake/perfproj/support/perfproj_bench.hpp); main() comes from perfproj.
+// (cmake/perfproj/runtime/perfproj_bench.hpp); main() comes from perfproj.
 #include "{{ cookiecutter.project_name }}/compiler.hpp"
 #include "{{ cookiecutter.project_name }}/lexer.hpp"
 #include "{{ cookiecutter.project_name }}/vm.hpp"

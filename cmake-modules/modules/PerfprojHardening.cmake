@@ -89,7 +89,7 @@ function(perfproj_target_hardening target)
   endif()
 endfunction()
 
-macro(_perfproj_apply_hardening)
+macro(_perfproj_apply_Hardening)
   _perfproj_hardening_flags(PERFPROJ_HARDENING_COMPILE PERFPROJ_HARDENING_LINK PERFPROJ_HARDENING_PIE)
   # perfproj's own objects go into the project's binaries: harden them too,
   # or one unprotected object drops properties (e.g. CET) from the binary.

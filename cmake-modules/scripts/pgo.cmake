@@ -1,9 +1,9 @@
 # Profile-guided optimization in one command. From the project's top directory:
 #
-#   cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR]
+#   cmake -P cmake/perfproj/scripts/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR]
 #                                     [--train-label LABEL | --train-command CMD]
 #                                     [--name NAME] [-DVAR=VALUE...]
-#   cmake -P cmake/perfproj/pgo.cmake -- --help      (CMake reads a --help before `--` itself)
+#   cmake -P cmake/perfproj/scripts/pgo.cmake -- --help      (CMake reads a --help before `--` itself)
 #
 # PRESET is a release configure preset (default: release; release-v3 and
 # release-native work the same). -D options go to both configure steps
@@ -51,7 +51,7 @@ set(defines "")
 set(found_script FALSE)
 set(expect_dir FALSE)
 set(preset_given FALSE)
-set(usage "usage: cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR] \
+set(usage "usage: cmake -P cmake/perfproj/scripts/pgo.cmake [PRESET] [--bolt] [--profile-dir DIR] \
 [--train-label LABEL | --train-command CMD] [--name NAME] [-DVAR=VALUE...]")
 math(EXPR last "${CMAKE_ARGC} - 1")
 foreach(i RANGE ${last})

@@ -7,6 +7,8 @@
 # <build>/coverage-report/index.html and prints a one-line summary;
 # perfproj-coverage-clean clears the counts of earlier runs. The coverage
 # preset's workflow builds, clears, tests, then makes the report.
+#
+# Reads the global property PERFPROJ_EXECUTABLES (PerfprojTargets.cmake).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_COVERAGE OFF "Test coverage of the project's own targets" BOOL)
@@ -64,7 +66,7 @@ function(_perfproj_coverage_target)
   else()
     set(tools "-DGCOVR=${_PERFPROJ_GCOVR}" "-DGCOV=${_PERFPROJ_GCOV}")
   endif()
-  set(script "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/coverage.cmake")
+  set(script "${PERFPROJ_SCRIPTS_DIR}/coverage.cmake")
   set(args -DCOMPILER=${family} ${tools} "-DSOURCE_DIR=${CMAKE_SOURCE_DIR}" "-DBINARY_DIR=${CMAKE_BINARY_DIR}")
   add_custom_target(perfproj-coverage
     COMMAND "${CMAKE_COMMAND}" ${args} "-DOBJECTS=${objects}" -DMODE=report -P "${script}" VERBATIM)
@@ -73,7 +75,7 @@ function(_perfproj_coverage_target)
     COMMAND "${CMAKE_COMMAND}" ${args} -DMODE=clean -P "${script}" VERBATIM)
 endfunction()
 
-macro(_perfproj_apply_coverage)
+macro(_perfproj_apply_Coverage)
   _perfproj_coverage_setup(PERFPROJ_COVERAGE_FLAGS)
   if(PERFPROJ_COVERAGE_FLAGS)
     cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfproj_coverage_target)

@@ -11,7 +11,9 @@
 # The flags apply to the whole build (compile and link: LTO generates code at
 # link time). On x86-64, anything above the baseline gets a CPU guard: a
 # start-up check that exits with status 86 and a message naming the missing
-# features, instead of a SIGILL later (support/perfproj_cpu_guard.c).
+# features, instead of a SIGILL later (runtime/perfproj_cpu_guard.c).
+#
+# Sets PERFPROJ_ARCH_FLAGS (the -march flags applied), read by PerfprojBuildInfo.cmake.
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_ARCH portable "CPU the build targets"
@@ -104,7 +106,7 @@ function(perfproj_cpu_features out)
     endif()
     execute_process(COMMAND "${CMAKE_${lang}_COMPILER}" ${ARGN} -dM -E ${language_flag} /dev/null
                     OUTPUT_VARIABLE macros ERROR_QUIET)
-    # macro => name used by support/perfproj_cpu_guard.c
+    # macro => name used by runtime/perfproj_cpu_guard.c
     set(map
         __SSE3__=sse3 __PCLMUL__=pclmul __SSSE3__=ssse3 __FMA__=fma
         __GCC_HAVE_SYNC_COMPARE_AND_SWAP_16=cx16 __SSE4_1__=sse4.1 __SSE4_2__=sse4.2
@@ -137,7 +139,7 @@ function(_perfproj_make_cpu_guard arch_flags)
     return()  # nothing beyond the baseline to check
   endif()
   perfproj_primary_language(lang)
-  set(source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/perfproj_cpu_guard.c")
+  set(source "${PERFPROJ_RUNTIME_DIR}/perfproj_cpu_guard.c")
   add_library(perfproj_cpu_guard OBJECT "${source}")
   # Valid C and C++: compiled as the project's own language (no second compiler needed).
   set_source_files_properties("${source}" TARGET_DIRECTORY perfproj_cpu_guard PROPERTIES LANGUAGE ${lang})
@@ -152,7 +154,7 @@ function(_perfproj_make_cpu_guard arch_flags)
     "PERFPROJ_CPU_EXIT_CODE=${PERFPROJ_CPU_GUARD_EXIT_CODE}")
 endfunction()
 
-macro(_perfproj_apply_arch)
+macro(_perfproj_apply_Arch)
   perfproj_arch_flags(PERFPROJ_ARCH_FLAGS)
   if(PERFPROJ_ARCH_FLAGS)
     add_compile_options(${PERFPROJ_ARCH_FLAGS})

@@ -14,6 +14,8 @@
 # instrumentation mode, which needs no hardware counters (this machine kind
 # exposes none to perf); /usr/bin/llvm-bolt-16 cannot instrument, so perfproj
 # runs the llvm-bolt next to the instrumentation runtime (/usr/lib/llvm-N).
+#
+# Reads the global property PERFPROJ_EXECUTABLES (PerfprojTargets.cmake).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_BOLT OFF "Link for BOLT and add the perfproj-bolt-* targets" BOOL)
@@ -89,7 +91,7 @@ function(_perfproj_bolt_targets)
   set(manifest "${CMAKE_BINARY_DIR}/perfproj-bolt-executables.txt")
   file(GENERATE OUTPUT "${manifest}" CONTENT "${files}")
   perfproj_bolt_tools(bolt merge runtime)
-  set(script "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/bolt.cmake")
+  set(script "${PERFPROJ_SCRIPTS_DIR}/bolt.cmake")
   set(args -DMANIFEST=${manifest} -DBOLT=${bolt} -DMERGE_FDATA=${merge}
            -DDATA_DIR=${CMAKE_BINARY_DIR}/bolt-profile)
   add_custom_target(perfproj-bolt-instrument
@@ -106,7 +108,7 @@ function(_perfproj_bolt_targets)
   endif()
 endfunction()
 
-macro(_perfproj_apply_bolt)
+macro(_perfproj_apply_BOLT)
   perfproj_bolt_flags(_perfproj_bolt_compile _perfproj_bolt_link)
   if(_perfproj_bolt_link)
     add_compile_options(${_perfproj_bolt_compile})

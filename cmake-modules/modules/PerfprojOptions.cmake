@@ -5,6 +5,8 @@
 # are collected with perfproj_problem() and reported together by
 # perfproj_fail_on_problems(): one configure error that lists every problem and
 # its fix, instead of failing on the first or silently dropping an option.
+#
+# Reads PERFPROJ_ADOPTED (PerfprojTopLevel.cmake) for perfproj_target_name().
 include_guard(GLOBAL)
 
 # perfproj_target_name(<out> <name>): the name of a build-wide target perfproj

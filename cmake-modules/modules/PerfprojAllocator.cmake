@@ -55,7 +55,7 @@ function(perfproj_link_allocator target)
   endif()
 endfunction()
 
-macro(_perfproj_apply_allocator)
+macro(_perfproj_apply_Allocator)
   perfproj_allocator_library(PERFPROJ_ALLOCATOR_LIBRARY)
   # The link feature used above: keep the library even if no symbol is used.
   set(CMAKE_LINK_LIBRARY_USING_PERFPROJ_NO_AS_NEEDED

@@ -5,6 +5,9 @@
 # only (warnings, visibility, hardening, clang-tidy) is applied here, as PRIVATE
 # properties that never reach installed or exported targets. Executables and
 # shared libraries also get the CPU guard, and executables the allocator.
+#
+# Sets the global property PERFPROJ_EXECUTABLES (targets given the defaults),
+# read by PerfprojBOLT.cmake and PerfprojCoverage.cmake at the end of configure.
 include_guard(GLOBAL)
 
 # perfproj_target_defaults(<target>...)

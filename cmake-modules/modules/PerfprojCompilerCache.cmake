@@ -113,12 +113,12 @@ function(_perfproj_add_cache_stats_target program)
   add_custom_target(
     perfproj-cache-stats
     COMMAND "${CMAKE_COMMAND}" "-DPROGRAM=${program}" "-DLOG=${CMAKE_BINARY_DIR}/perfproj-ccache-stats.log"
-            "-DCHOICE=${PERFPROJ_COMPILER_CACHE}" -P "${PERFPROJ_MODULE_DIR}/support/cache-stats.cmake"
+            "-DCHOICE=${PERFPROJ_COMPILER_CACHE}" -P "${PERFPROJ_SCRIPTS_DIR}/cache_stats.cmake"
     COMMENT "Compiler cache statistics"
     VERBATIM USES_TERMINAL)
 endfunction()
 
-macro(_perfproj_apply_compiler_cache)
+macro(_perfproj_apply_CompilerCache)
   perfproj_compiler_cache(_perfproj_cache)
   perfproj_compiler(_perfproj_family _perfproj_major)
   perfproj_languages(_perfproj_languages)

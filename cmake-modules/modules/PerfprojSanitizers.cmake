@@ -11,8 +11,8 @@
 #              and MSan then has nothing to report. MSan must see every line
 #              that runs; libstdc++ is not built with it, so with libstdc++
 #              its templates are compiled into the program instead
-#              (support/perfproj_msan_libstdcxx.h) and its headers are not
-#              checked (support/msan-libstdcxx.ignorelist); dependencies the
+#              (runtime/perfproj_msan_libstdcxx.h) and its headers are not
+#              checked (runtime/perfproj_msan_libstdcxx.ignorelist); dependencies the
 #              build can make from source are made from source
 #              (PERFPROJ_DEPENDENCIES_FROM_SOURCE, FETCHCONTENT_SOURCE_DIR_GOOGLETEST
 #              = Debian's /usr/src/googletest when it is there).
@@ -21,6 +21,9 @@
 # LTO, BOLT or a non-system allocator (the sanitizer's allocator must win),
 # and a _FORTIFY_SOURCE of your own under AddressSanitizer (they clash; the
 # hardening module drops its own FORTIFY under ASan).
+#
+# Sets PERFPROJ_DEPENDENCIES_FROM_SOURCE in MemorySanitizer builds, read by the
+# project's own CMakeLists.txt (the skeleton's tests/ builds GoogleTest from source).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_SANITIZERS ""
@@ -111,15 +114,14 @@ function(perfproj_sanitizer_flags out_compile out_link)
     return()
   endif()
   if("memory" IN_LIST sanitizers AND "CXX" IN_LIST languages AND NOT "${CMAKE_CXX_FLAGS}" MATCHES "-stdlib=libc")
-    set(support "${PERFPROJ_MODULE_DIR}/support")
-    list(APPEND compile "$<$<COMPILE_LANGUAGE:CXX>:--include=${support}/perfproj_msan_libstdcxx.h>"
-                        "$<$<COMPILE_LANGUAGE:CXX>:-fsanitize-ignorelist=${support}/msan-libstdcxx.ignorelist>")
+    list(APPEND compile "$<$<COMPILE_LANGUAGE:CXX>:--include=${PERFPROJ_RUNTIME_DIR}/perfproj_msan_libstdcxx.h>"
+                        "$<$<COMPILE_LANGUAGE:CXX>:-fsanitize-ignorelist=${PERFPROJ_RUNTIME_DIR}/perfproj_msan_libstdcxx.ignorelist>")
   endif()
   set(${out_compile} "${compile}" PARENT_SCOPE)
   set(${out_link} "-fsanitize=${joined}" PARENT_SCOPE)
 endfunction()
 
-macro(_perfproj_apply_sanitizers)
+macro(_perfproj_apply_Sanitizers)
   perfproj_sanitizer_flags(_perfproj_san_compile _perfproj_san_link)
   if(_perfproj_san_compile)
     add_compile_options(${_perfproj_san_compile})

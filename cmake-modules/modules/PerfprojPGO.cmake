@@ -2,7 +2,7 @@
 #
 # GENERATE builds instrumented binaries that write a profile to PERFPROJ_PGO_DIR
 # when they exit; USE builds optimized binaries from that profile. The whole
-# chain is one command: `cmake -P cmake/perfproj/pgo.cmake [PRESET] [--bolt]`
+# chain is one command: `cmake -P cmake/perfproj/scripts/pgo.cmake [PRESET] [--bolt]`
 # (see pgo.cmake). Profile flags go on compile and link lines (LTO optimizes at
 # link time) and apply to the whole build, dependencies included.
 #
@@ -56,7 +56,7 @@ function(perfproj_pgo_dir out)
 endfunction()
 
 # The command that makes a profile, for error messages.
-set(_PERFPROJ_PGO_HOW "run `cmake -P cmake/perfproj/pgo.cmake <release preset>` from the project's top directory, or point PERFPROJ_PGO_DIR at a saved profile")
+set(_PERFPROJ_PGO_HOW "run `cmake -P cmake/perfproj/scripts/pgo.cmake <release preset>` from the project's top directory, or point PERFPROJ_PGO_DIR at a saved profile")
 
 # Checks that a saved profile was made by the same compiler (family and major).
 function(_perfproj_pgo_check_manifest dir)
@@ -150,7 +150,7 @@ function(perfproj_pgo_flags out_compile out_link)
 endfunction()
 
 # Targets the driver uses: perfproj-pgo-clean and -merge in GENERATE builds,
-# perfproj-pgo-report in USE builds (all run support/pgo-profile.cmake).
+# perfproj-pgo-report in USE builds (all run scripts/pgo_profile.cmake).
 function(_perfproj_pgo_targets)
   perfproj_compiler(family major)
   perfproj_pgo_dir(dir)
@@ -161,7 +161,7 @@ function(_perfproj_pgo_targets)
     find_program(_PERFPROJ_GCOV_DUMP NAMES gcov-dump-${major} gcov-dump)
     set(tool "${_PERFPROJ_GCOV_DUMP}")
   endif()
-  set(script "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/pgo-profile.cmake")
+  set(script "${PERFPROJ_SCRIPTS_DIR}/pgo_profile.cmake")
   set(args -DPROFILE_DIR=${dir} -DCOMPILER=${family} -DTOOL=${tool} -DMANIFEST=${PERFPROJ_PGO_MANIFEST})
   if(PERFPROJ_PGO STREQUAL "GENERATE")
     add_custom_target(perfproj-pgo-clean COMMAND "${CMAKE_COMMAND}" ${args} -DMODE=clean -P "${script}"
@@ -174,7 +174,7 @@ function(_perfproj_pgo_targets)
   endif()
 endfunction()
 
-macro(_perfproj_apply_pgo)
+macro(_perfproj_apply_PGO)
   perfproj_pgo_flags(_perfproj_pgo_compile _perfproj_pgo_link)
   if(_perfproj_pgo_compile)
     add_compile_options(${_perfproj_pgo_compile})

@@ -4,6 +4,8 @@
 # perfproj_build_info.h), which prints the compiler, build type, LTO, PGO,
 # architecture, sanitizers and the allocator that actually serves malloc at
 # run time. Embed it in executables (one copy per linked binary).
+#
+# Reads PERFPROJ_ARCH_FLAGS (PerfprojArch.cmake).
 include_guard(GLOBAL)
 
 # The build-wide settings, as the strings the binary reports.
@@ -41,7 +43,7 @@ endfunction()
 function(perfproj_build_info target)
   if(NOT TARGET perfproj_build_info)
     perfproj_primary_language(lang)
-    set(source "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/perfproj_build_info.c")
+    set(source "${PERFPROJ_RUNTIME_DIR}/perfproj_build_info.c")
     add_library(perfproj_build_info OBJECT "${source}")
     # The file is valid C and C++: compiled as the project's own language, so
     # a C++-only project needs no C compiler (and a C project no C++ one).
@@ -49,11 +51,11 @@ function(perfproj_build_info target)
                                 PROPERTIES LANGUAGE ${lang})
     _perfproj_build_info_definitions(definitions)
     target_compile_definitions(perfproj_build_info PRIVATE ${definitions})
-    target_include_directories(perfproj_build_info PUBLIC "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support")
+    target_include_directories(perfproj_build_info PUBLIC "${PERFPROJ_RUNTIME_DIR}")
     set_target_properties(perfproj_build_info PROPERTIES POSITION_INDEPENDENT_CODE ON)
     perfproj_target_hardening(perfproj_build_info)
   endif()
   target_sources(${target} PRIVATE $<TARGET_OBJECTS:perfproj_build_info>)
-  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support")
+  target_include_directories(${target} PRIVATE "${PERFPROJ_RUNTIME_DIR}")
   target_link_libraries(${target} PRIVATE ${CMAKE_DL_LIBS})
 endfunction()

@@ -1,8 +1,8 @@
 # clang-format over the project's C and C++ sources; no compiler, no configure.
 # From the project's top directory:
 #
-#   cmake -P cmake/perfproj/format.cmake           reformat in place
-#   cmake -P cmake/perfproj/format.cmake --check   only check; exit 1 if a file is not formatted
+#   cmake -P cmake/perfproj/scripts/format.cmake           reformat in place
+#   cmake -P cmake/perfproj/scripts/format.cmake --check   only check; exit 1 if a file is not formatted
 #
 # The files: those git tracks (or, outside git, everything under the top
 # directory) ending in .c .cc .cpp .cxx .h .hh .hpp .hxx .ipp, except the build
@@ -55,7 +55,7 @@ if(check)
     endforeach()
     list(REMOVE_DUPLICATES unformatted)
     list(JOIN unformatted "\n  " unformatted)
-    message(FATAL_ERROR "format.cmake: not formatted (fix with: cmake -P cmake/perfproj/format.cmake):\n  ${unformatted}")
+    message(FATAL_ERROR "format.cmake: not formatted (fix with: cmake -P cmake/perfproj/scripts/format.cmake):\n  ${unformatted}")
   endif()
   list(LENGTH files count)
   message("format.cmake: ${count} files are formatted")

@@ -89,7 +89,7 @@ function(perfproj_linker_flags out)
 endfunction()
 
 # Applies the linker and LTO settings to this directory and everything below.
-macro(_perfproj_apply_lto)
+macro(_perfproj_apply_LTO)
   perfproj_linker_flags(_perfproj_linker_flags)
   if(_perfproj_linker_flags)
     add_link_options(${_perfproj_linker_flags})

@@ -8,7 +8,7 @@
 # the executable with ARGS under a profiler and say where the results went
 # (build/<preset>/perfproj-profiles/<target>/<tool>/):
 #   <target>-perf       perf record -g -> perf report, folded stacks and a
-#                       flame graph SVG (support/flamegraph.py)
+#                       flame graph SVG (scripts/profile_flamegraph.py)
 #   <target>-callgrind  valgrind --tool=callgrind -> callgrind_annotate report
 #   <target>-heaptrack  heaptrack -> heaptrack_print summary of allocations
 # A missing tool stops the helper with a message naming its Debian package.
@@ -32,20 +32,20 @@ endfunction()
 # perfproj_add_profiling(<target> [ARGS <arg>...])
 function(perfproj_add_profiling target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "ARGS")
-  set(script "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/profile.cmake")
+  set(script "${PERFPROJ_SCRIPTS_DIR}/profile.cmake")
   set(out "${CMAKE_BINARY_DIR}/perfproj-profiles/${target}")  # + /<tool>
   list(JOIN arg_ARGS "$<SEMICOLON>" args)  # one -D value, a list again in the script
   foreach(tool IN ITEMS perf callgrind heaptrack)
     add_custom_target(${target}-${tool}
       COMMAND "${CMAKE_COMMAND}" -DTOOL=${tool} "-DPROGRAM=$<TARGET_FILE:${target}>" "-DARGS=${args}"
-              "-DOUT_DIR=${out}/${tool}" "-DFLAMEGRAPH=${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/flamegraph.py"
+              "-DOUT_DIR=${out}/${tool}" "-DFLAMEGRAPH=${PERFPROJ_SCRIPTS_DIR}/profile_flamegraph.py"
               -P "${script}"
       DEPENDS ${target}
       USES_TERMINAL VERBATIM)
   endforeach()
 endfunction()
 
-macro(_perfproj_apply_profiling)
+macro(_perfproj_apply_Profiling)
   perfproj_profiling_flags(_perfproj_profiling_flags)
   if(_perfproj_profiling_flags)
     add_compile_options(${_perfproj_profiling_flags})

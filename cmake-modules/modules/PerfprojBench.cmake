@@ -21,19 +21,18 @@ function(_perfproj_git_revision_target)
   set(header "${CMAKE_BINARY_DIR}/perfproj/perfproj_git_revision.h")
   add_custom_target(perfproj-git-revision
     COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${CMAKE_SOURCE_DIR}" "-DOUTPUT=${header}"
-            -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support/git-revision.cmake"
+            -P "${PERFPROJ_SCRIPTS_DIR}/bench_revision.cmake"
     BYPRODUCTS "${header}" VERBATIM)
 endfunction()
 
 # perfproj_benchmark(<target>)
 function(perfproj_benchmark target)
   _perfproj_git_revision_target()
-  set(support "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/support")
-  target_sources(${target} PRIVATE "${support}/perfproj_bench_main.cpp")
+  target_sources(${target} PRIVATE "${PERFPROJ_RUNTIME_DIR}/perfproj_bench_main.cpp")
   get_filename_component(build_name "${CMAKE_BINARY_DIR}" NAME)
   target_compile_definitions(${target} PRIVATE "PERFPROJ_BUILD_DIRECTORY_NAME=\"${build_name}\"")
   # SYSTEM: perfproj's headers (and valgrind's macros) raise no project warnings.
-  target_include_directories(${target} SYSTEM PRIVATE "${support}" "${CMAKE_BINARY_DIR}/perfproj")
+  target_include_directories(${target} SYSTEM PRIVATE "${PERFPROJ_RUNTIME_DIR}" "${CMAKE_BINARY_DIR}/perfproj")
   add_dependencies(${target} perfproj-git-revision)
   perfproj_build_info(${target})
   get_property(deferred GLOBAL PROPERTY _PERFPROJ_BENCH_DEFERRED)

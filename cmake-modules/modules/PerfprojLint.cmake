@@ -6,10 +6,12 @@
 # clang-tidy of the same major version is used.
 #
 # Formatting needs no compiler and no configure: from the project's top
-# directory, `cmake -P cmake/perfproj/format.cmake` reformats and
-# `cmake -P cmake/perfproj/format.cmake --check` only checks. The targets
+# directory, `cmake -P cmake/perfproj/scripts/format.cmake` reformats and
+# `cmake -P cmake/perfproj/scripts/format.cmake --check` only checks. The targets
 # `format` and `format-check` run the same script (in an adopted repository,
 # `perfproj-format` and `perfproj-format-check`: see perfproj_target_name).
+#
+# Sets PERFPROJ_CLANG_TIDY_COMMAND, read by perfproj_target_lint() (called by perfproj_target_defaults).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_CLANG_TIDY OFF "Run clang-tidy on the project's own sources while building" BOOL)
@@ -50,15 +52,15 @@ function(perfproj_target_lint target)
   endif()
 endfunction()
 
-macro(_perfproj_apply_lint)
+macro(_perfproj_apply_Lint)
   _perfproj_clang_tidy_command(PERFPROJ_CLANG_TIDY_COMMAND)
   perfproj_target_name(format_target format)
   perfproj_target_name(format_check_target format-check)
   if(PROJECT_IS_TOP_LEVEL AND NOT TARGET ${format_check_target})
-    add_custom_target(${format_target} COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_MODULE_DIR}/format.cmake"
+    add_custom_target(${format_target} COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_SCRIPTS_DIR}/format.cmake"
                       WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}" VERBATIM)
     add_custom_target(${format_check_target}
-                      COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_MODULE_DIR}/format.cmake" --check
+                      COMMAND "${CMAKE_COMMAND}" -P "${PERFPROJ_SCRIPTS_DIR}/format.cmake" --check
                       WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}" VERBATIM)
   endif()
 endmacro()
