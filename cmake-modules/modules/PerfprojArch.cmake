@@ -13,12 +13,20 @@
 # start-up check that exits with status 86 and a message naming the missing
 # features, instead of a SIGILL later (runtime/perfproj_cpu_guard.c).
 #
+# CPU dispatch, for portable builds that still want AVX2 in a hot loop:
+# perfproj_cpu_dispatch(<target>) lets its sources use runtime/perfproj_dispatch.h,
+# whose PERFPROJ_DISPATCH_V3 compiles a function for x86-64-v3 and for the
+# baseline and picks one at run time. PERFPROJ_DISPATCH=ON (the default) turns
+# it on in builds below x86-64-v3; at v3 and above (or native) one copy is
+# compiled for the build's own level.
+#
 # Sets PERFPROJ_ARCH_FLAGS (the -march flags applied), read by PerfprojBuildInfo.cmake.
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_ARCH portable "CPU the build targets"
                 VALUES portable x86-64-v2 x86-64-v3 x86-64-v4 armv8.2-a native)
 perfproj_option(PERFPROJ_AVX512 OFF "Allow AVX-512 instructions (x86-64-v4, or native on an AVX-512 CPU)" BOOL)
+perfproj_option(PERFPROJ_DISPATCH ON "Compile PERFPROJ_DISPATCH_V3 functions for x86-64-v3 too, picked at run time" BOOL)
 
 set(PERFPROJ_CPU_GUARD_EXIT_CODE 86)
 
@@ -152,6 +160,24 @@ function(_perfproj_make_cpu_guard arch_flags)
     "PERFPROJ_CPU_TARGET=\"${PERFPROJ_ARCH} (${arch_text})\""
     "PERFPROJ_CPU_FEATURES=\"${features}\""
     "PERFPROJ_CPU_EXIT_CODE=${PERFPROJ_CPU_GUARD_EXIT_CODE}")
+endfunction()
+
+# perfproj_cpu_dispatch(<target>): its sources may use perfproj_dispatch.h.
+function(perfproj_cpu_dispatch target)
+  perfproj_target_cpu(cpu)
+  perfproj_compiler(family major)
+  set(enabled 0)
+  if(PERFPROJ_DISPATCH AND cpu STREQUAL "x86_64" AND PERFPROJ_ARCH MATCHES "^(portable|x86-64-v2)$")
+    if((family STREQUAL "GNU" AND major GREATER_EQUAL 11) OR (family STREQUAL "Clang" AND major GREATER_EQUAL 12))
+      set(enabled 1)
+    else()
+      message(STATUS "perfproj: ${family} ${major} has no target(\"arch=x86-64-v3\"): ${target} gets one copy "
+                     "of its dispatched functions")
+    endif()
+  endif()
+  # SYSTEM: perfproj's headers raise no project warnings; PRIVATE: nothing reaches installed targets.
+  target_include_directories(${target} SYSTEM PRIVATE "${PERFPROJ_RUNTIME_DIR}")
+  target_compile_definitions(${target} PRIVATE PERFPROJ_DISPATCH=${enabled})
 endfunction()
 
 macro(_perfproj_apply_Arch)

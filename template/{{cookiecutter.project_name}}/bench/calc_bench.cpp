@@ -2,6 +2,7 @@
 // `perfproj::measured(state)` loops are what the CI benchmark gate counts
 // (cmake/perfproj/runtime/perfproj_bench.hpp); main() comes from perfproj.
 #include "{{ cookiecutter.project_name }}/compiler.hpp"
+#include "{{ cookiecutter.project_name }}/fingerprint.hpp"
 #include "{{ cookiecutter.project_name }}/lexer.hpp"
 #include "{{ cookiecutter.project_name }}/vm.hpp"
 #include "{{ cookiecutter.project_name }}/workload.hpp"
@@ -61,6 +62,19 @@ void BM_Evaluate(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Evaluate)->Arg(2000);
+
+// The CPU-dispatched loop (fingerprint.hpp): 64 KiB of program text.
+void BM_Fingerprint(benchmark::State& state) {
+  std::string text;
+  while (text.size() < 65536) {
+    text += program_text(state);
+  }
+  for (auto _ : perfproj::measured(state)) {
+    benchmark::DoNotOptimize(fingerprint(text));
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(BM_Fingerprint)->Arg(2000);
 
 // Allocation-heavy work in the style of a long-running service: many
 // short-lived strings, vectors and hash-map nodes of mixed sizes, on one and on

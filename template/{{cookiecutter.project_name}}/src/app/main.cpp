@@ -1,6 +1,7 @@
 // Command-line driver: generates (or reads) a calc program, compiles and runs
 // it, and prints the checksum, so that builds can be compared and profiled.
 #include "{{ cookiecutter.project_name }}/compiler.hpp"
+#include "{{ cookiecutter.project_name }}/fingerprint.hpp"
 #include "{{ cookiecutter.project_name }}/vm.hpp"
 #include "{{ cookiecutter.project_name }}/workload.hpp"
 
@@ -152,10 +153,12 @@ int run_cli(int argc, char** argv) {
   const std::chrono::duration<double, std::milli> elapsed =
       std::chrono::steady_clock::now() - start;
 
-  std::printf("checksum=%016llx emitted=%llu steps=%llu iterations=%d elapsed_ms=%.1f\n",
-              static_cast<unsigned long long>(result.checksum),
-              static_cast<unsigned long long>(result.emitted),
-              static_cast<unsigned long long>(result.steps), options.iterations, elapsed.count());
+  std::printf(
+      "checksum=%016llx source=%016llx emitted=%llu steps=%llu iterations=%d elapsed_ms=%.1f\n",
+      static_cast<unsigned long long>(result.checksum),
+      static_cast<unsigned long long>(fingerprint(source)),
+      static_cast<unsigned long long>(result.emitted),
+      static_cast<unsigned long long>(result.steps), options.iterations, elapsed.count());
   return 0;
 }
 
