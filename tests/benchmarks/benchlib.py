@@ -50,6 +50,9 @@ endfunction()""",
   target_compile_definitions(${target} PRIVATE PERFPROJ_BUILD_DIRECTORY_NAME="plain")
   target_include_directories(${target} PRIVATE "${support}" "${CMAKE_BINARY_DIR}/perfproj")
 endfunction()""",
+    "perfproj_cpu_dispatch": """function(perfproj_cpu_dispatch target)
+  target_include_directories(${target} SYSTEM PRIVATE "@SUPPORT@")  # one copy: PERFPROJ_DISPATCH unset
+endfunction()""",
     "perfproj_discover_tests": """function(perfproj_discover_tests)
   include(GoogleTest)
   gtest_discover_tests(${ARGN})
