@@ -15,7 +15,8 @@
 # exposes none to perf); /usr/bin/llvm-bolt-16 cannot instrument, so perfproj
 # runs the llvm-bolt next to the instrumentation runtime (/usr/lib/llvm-N).
 #
-# Reads the global property PERFPROJ_EXECUTABLES (PerfprojTargets.cmake).
+# Reads the global property PERFPROJ_EXECUTABLES (PerfprojTargets.cmake); sets
+# _PERFPROJ_BOLT_ACTIVE, read by perfproj_target_bolt() (called by perfproj_target_defaults).
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_BOLT OFF "Link for BOLT and add the perfproj-bolt-* targets" BOOL)
@@ -98,19 +99,34 @@ function(_perfproj_bolt_targets)
                     COMMAND "${CMAKE_COMMAND}" ${args} -DMODE=instrument -P "${script}" VERBATIM)
   add_custom_target(perfproj-bolt-optimize
                     COMMAND "${CMAKE_COMMAND}" ${args} -DMODE=optimize -P "${script}" VERBATIM)
-  if(PERFPROJ_BOLT_PROFILE_DIR)
-    foreach(target IN LISTS executables)
-      add_custom_command(TARGET ${target} POST_BUILD
-        COMMAND "${CMAKE_COMMAND}" -DMODE=apply "-DEXECUTABLE=$<TARGET_FILE:${target}>" -DBOLT=${bolt}
-                "-DDATA_DIR=${PERFPROJ_BOLT_PROFILE_DIR}" -P "${script}"
-        VERBATIM)
-    endforeach()
+endfunction()
+
+# perfproj_target_bolt(<target>): with saved profiles (PERFPROJ_BOLT_PROFILE_DIR),
+# each executable is optimized right after it links. CMake takes that step only
+# in the directory that creates the target: say so plainly when called elsewhere.
+function(perfproj_target_bolt target)
+  get_target_property(type ${target} TYPE)
+  if(NOT _PERFPROJ_BOLT_ACTIVE OR NOT PERFPROJ_BOLT_PROFILE_DIR OR NOT type STREQUAL "EXECUTABLE")
+    return()
   endif()
+  get_target_property(directory ${target} BINARY_DIR)
+  if(NOT directory STREQUAL CMAKE_CURRENT_BINARY_DIR)
+    get_target_property(where ${target} SOURCE_DIR)
+    message(FATAL_ERROR "perfproj: call perfproj_target_defaults(${target}) in ${where}/CMakeLists.txt, "
+                        "which creates ${target}: PERFPROJ_BOLT_PROFILE_DIR optimizes it after the link there")
+  endif()
+  perfproj_bolt_tools(bolt merge runtime)
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND "${CMAKE_COMMAND}" -DMODE=apply "-DEXECUTABLE=$<TARGET_FILE:${target}>" -DBOLT=${bolt}
+            "-DDATA_DIR=${PERFPROJ_BOLT_PROFILE_DIR}" -P "${PERFPROJ_SCRIPTS_DIR}/bolt.cmake"
+    VERBATIM)
 endfunction()
 
 macro(_perfproj_apply_BOLT)
   perfproj_bolt_flags(_perfproj_bolt_compile _perfproj_bolt_link)
+  set(_PERFPROJ_BOLT_ACTIVE FALSE)
   if(_perfproj_bolt_link)
+    set(_PERFPROJ_BOLT_ACTIVE TRUE)
     add_compile_options(${_perfproj_bolt_compile})
     add_link_options(${_perfproj_bolt_link})
     cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfproj_bolt_targets)

@@ -23,6 +23,7 @@ function(perfproj_target_defaults)
     perfproj_target_hardening(${target})
     perfproj_target_coverage(${target})
     perfproj_target_lint(${target})
+    perfproj_target_bolt(${target})
     # Hidden visibility: only the API marked visible is exported, which gives
     # LTO and the optimizer more freedom and keeps the dynamic symbol table small.
     set_target_properties(${target} PROPERTIES
@@ -41,7 +42,7 @@ function(perfproj_target_defaults)
     endif()
     if(type STREQUAL "EXECUTABLE")
       perfproj_link_allocator(${target})
-      set_property(GLOBAL APPEND PROPERTY PERFPROJ_EXECUTABLES ${target})  # for BOLT
+      set_property(GLOBAL APPEND PROPERTY PERFPROJ_EXECUTABLES ${target})  # for BOLT and coverage
     endif()
   endforeach()
 endfunction()

@@ -112,7 +112,8 @@ static inline int perfproj_cpu_has_all(const char* list, char* missing, size_t m
 }
 
 /* x86-64-v3: AVX, AVX2, BMI1, BMI2, F16C, FMA, LZCNT, MOVBE (and v2, below them). */
-#define PERFPROJ_X86_64_V3_FEATURES "sse3,ssse3,sse4.1,sse4.2,popcnt,cx16,lahf_sahf,avx,avx2,bmi,bmi2,f16c,fma,lzcnt,movbe"
+#define PERFPROJ_X86_64_V3_FEATURES \
+  "sse3,ssse3,sse4.1,sse4.2,popcnt,cx16,lahf_sahf,avx,avx2,bmi,bmi2,f16c,fma,lzcnt,movbe"
 
 #endif /* __x86_64__ */
 #endif /* PERFPROJ_CPU_FEATURES_H */

@@ -6,12 +6,13 @@
  *
  *   // The kernel: plain code, always inlined into both copies, so each is
  *   // optimized (and vectorized) for its own instruction set.
- *   PERFPROJ_DISPATCH_KERNEL static std::uint64_t fingerprint_kernel(const unsigned char* p, std::size_t n) {
+ *   PERFPROJ_DISPATCH_KERNEL static std::uint64_t sum_kernel(const unsigned char* p,
+ *                                                             std::size_t n) {
  *     ...
  *   }
- *   // The function callers use: std::uint64_t fingerprint(const unsigned char*, std::size_t).
- *   PERFPROJ_DISPATCH_V3(std::uint64_t, fingerprint, (const unsigned char* p, std::size_t n), (p, n),
- *                        fingerprint_kernel)
+ *   // What callers use: std::uint64_t sum(const unsigned char*, std::size_t).
+ *   PERFPROJ_DISPATCH_V3(std::uint64_t, sum, (const unsigned char* p, std::size_t n), (p, n),
+ *                        sum_kernel)
  *
  * perfproj_cpu_dispatch(<target>) (PerfprojArch.cmake) makes this header
  * available and sets PERFPROJ_DISPATCH: 1 in builds for a CPU level below
@@ -47,24 +48,25 @@ inline bool x86_64_v3() {
 inline void report(const char* function, bool v3) {
   const char* wanted = std::getenv("PERFPROJ_DISPATCH_REPORT");
   if (wanted != nullptr && wanted[0] == '1') {
-    std::fprintf(stderr, "perfproj dispatch: %s runs its %s copy\n", function, v3 ? "x86-64-v3" : "baseline");
+    std::fprintf(stderr, "perfproj dispatch: %s runs its %s copy\n", function,
+                 v3 ? "x86-64-v3" : "baseline");
   }
 }
 
 }  // namespace perfproj::dispatch
 
-#define PERFPROJ_DISPATCH_V3(ret, name, params, args, kernel)                                    \
-  __attribute__((target("arch=x86-64-v3"))) static ret name##_perfproj_x86_64_v3 params {      \
-    return kernel args;                                                                          \
-  }                                                                                              \
-  static ret name##_perfproj_baseline params { return kernel args; }                            \
-  ret name params {                                                                              \
-    static ret(*const chosen) params = [] {                                                      \
-      const bool v3 = ::perfproj::dispatch::x86_64_v3();                                         \
-      ::perfproj::dispatch::report(#name, v3);                                                   \
-      return v3 ? &name##_perfproj_x86_64_v3 : &name##_perfproj_baseline;                        \
-    }();                                                                                         \
-    return chosen args;                                                                          \
+#define PERFPROJ_DISPATCH_V3(ret, name, params, args, kernel)                             \
+  __attribute__((target("arch=x86-64-v3"))) static ret name##_perfproj_x86_64_v3 params { \
+    return kernel args;                                                                   \
+  }                                                                                       \
+  static ret name##_perfproj_baseline params { return kernel args; }                      \
+  ret name params {                                                                       \
+    static ret(*const chosen) params = [] {                                               \
+      const bool v3 = ::perfproj::dispatch::x86_64_v3();                                  \
+      ::perfproj::dispatch::report(#name, v3);                                            \
+      return v3 ? &name##_perfproj_x86_64_v3 : &name##_perfproj_baseline;                 \
+    }();                                                                                  \
+    return chosen args;                                                                   \
   }
 
 #else

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -58,6 +59,14 @@ class Project:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def app_result(self, build_dir: str) -> str:
+        """What the sample app computes (its checksums and counts, not its timing):
+        equal across builds that must behave the same."""
+        out = self.run(f"{build_dir}/{self.name}", "--statements", "400", "--iterations", "2").stdout
+        match = re.search(r"checksum=[0-9a-f]{16} source=[0-9a-f]{16} emitted=\d+ steps=\d+", out)
+        assert match, out
+        return match.group(0)
 
     def run(
         self, *command: str | Path, check: bool = True, cwd: Path | None = None, timeout: int = 900

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 # Prefixes allowed before an EVEX instruction in 64-bit code (segment, address size).
@@ -12,10 +13,11 @@ _AVX512_OPERANDS = re.compile(r"%zmm\d|%k[1-7]\b|\{%k[0-7]\}|\{1to\d+\}|\{[rs]ae
 
 
 def elf_binaries(build_dir: Path) -> list[Path]:
-    """Executables and shared libraries built in `build_dir` (not objects or archives)."""
+    """Executables and shared libraries built in `build_dir` (not objects, archives
+    or the split debug info, PERFPROJ_SPLIT_DEBUG)."""
     found = []
     for path in sorted(build_dir.rglob("*")):
-        if not path.is_file() or path.suffix in (".o", ".a") or "CMakeFiles" in path.parts:
+        if not path.is_file() or path.suffix in (".o", ".a", ".debug") or "CMakeFiles" in path.parts:
             continue
         with path.open("rb") as stream:
             header = stream.read(18)
@@ -52,3 +54,23 @@ def defined_symbols(binary: Path, dynamic: bool = False, demangle: bool = True) 
 def needed_libraries(binary: Path) -> list[str]:
     dynamic = subprocess.run(["readelf", "-d", str(binary)], capture_output=True, text=True, check=True)
     return re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic.stdout)
+
+
+def section_names(binary: Path) -> list[str]:
+    listing = subprocess.run(["readelf", "-SW", str(binary)], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"^\s*\[\s*\d+\]\s+(\S+)", listing, re.MULTILINE)
+
+
+def section_bytes(binary: Path, section: str) -> bytes:
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "section.bin"
+        subprocess.run(["objcopy", "-O", "binary", f"--only-section={section}", str(binary), str(out)],
+                       check=True)
+        return out.read_bytes()
+
+
+def instruction_sequence(binary: Path) -> list[str]:
+    """The mnemonics of .text in order: the code, whatever address it was placed at."""
+    listing = subprocess.run(["objdump", "-d", "-j", ".text", "--no-show-raw-insn", str(binary)],
+                             capture_output=True, text=True, check=True).stdout
+    return re.findall(r"^\s*[0-9a-f]+:\s+(\S+)", listing, re.MULTILINE)

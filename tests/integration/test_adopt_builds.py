@@ -10,6 +10,7 @@ import pytest
 
 from helpers.build import Project, assert_all_have, assert_none_have, build_env, flags_of
 from helpers.cli import run_perfproj
+from helpers.elf import section_names
 
 LIB_CMAKELISTS = """cmake_minimum_required(VERSION 3.16)
 project(shapes VERSION 1.0 LANGUAGES CXX)
@@ -131,6 +132,12 @@ def test_adopting_a_c_project_without_presets(tmp_path: Path, tmp_path_factory: 
     assert_all_have(project.compile_commands(build), "-flto=auto", "-O3")
     sum_link = project.link_command(build, "sum_test")
     assert "-flto=auto" in flags_of(sum_link)
+    # The debug info is split off their binaries too, with no call in their CMakeLists.txt.
+    assert_all_have(project.compile_commands(build), "-g")
+    binary = project.path / build / "sum_test"
+    assert ".gnu_debuglink" in section_names(binary)
+    assert not any(name.startswith(".debug_") for name in section_names(binary))
+    assert ".debug_info" in section_names(binary.with_name("sum_test.debug"))
 
     asan = project.workflow("asan")
     assert "100% tests passed" in asan.stdout

@@ -8,16 +8,9 @@ import subprocess
 
 import pytest
 
-from helpers.build import Project, assert_all_have, assert_none_have, flags_of
+from helpers.build import assert_all_have, assert_none_have, flags_of
 
 LTO_FLAG = {"gcc": "-flto=auto", "clang": "-flto=thin"}
-
-
-def app_output(project: Project, build_dir: str) -> str:
-    out = project.run(f"{build_dir}/{project.name}", "--statements", "400", "--iterations", "2").stdout
-    match = re.search(r"checksum=([0-9a-f]{16}) emitted=(\d+) steps=(\d+)", out)
-    assert match, out
-    return match.group(0)
 
 
 def clang_major() -> str:
@@ -55,8 +48,8 @@ def test_dev_release_and_plain_builds(make_project, toolchain: str) -> None:
 
     # The same workload gives the same result in every build: optimisation
     # levels and LTO must not change behaviour (they would, given UB).
-    assert app_output(project, "build/release") == app_output(project, "build/dev") \
-        == app_output(project, "build/plain")
+    assert project.app_result("build/release") == project.app_result("build/dev") \
+        == project.app_result("build/plain")
 
 
 GTEST_SOURCE = "/usr/src/googletest"  # Debian's googletest package

@@ -18,7 +18,7 @@ from helpers.build import Project, build_env
 from helpers.cli import perfproj_env, run_perfproj
 
 # Inline `code` in the README that is a command (the rest is paths, options, names).
-_COMMAND_START = re.compile(r"^((cmake|ctest|python3) |\./build/|CC=)")
+_COMMAND_START = re.compile(r"^((cmake|ctest|python3|gdb) |\./build/|CC=)")
 
 
 def readme_commands(text: str) -> list[str]:

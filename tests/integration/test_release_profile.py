@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers.build import Project, assert_all_have, assert_none_have, flags_of
-from helpers.elf import avx512_instructions, defined_symbols, elf_binaries, needed_libraries
+from helpers.elf import (avx512_instructions, defined_symbols, elf_binaries, instruction_sequence, needed_libraries,
+                         section_bytes, section_names)
 from helpers.packages import require
 
 GUARD_EXIT = 86
@@ -147,6 +148,79 @@ def test_shared_library_visibility_and_interposition(make_project, toolchain: st
     old_cpu = run_under_old_cpu(project.path / build / "demo")
     assert old_cpu.returncode == GUARD_EXIT and "libdemo.so" not in old_cpu.stdout, old_cpu.stderr
     project.ctest(build)
+
+
+def gdb_line(binary: Path, function: str, *init: str) -> str:
+    args = ["gdb", "-nx", "-batch"]
+    for command in init:  # before gdb loads the binary
+        args += ["-iex", command]
+    result = subprocess.run(args + ["-ex", f"info line {function}", str(binary)],
+                            capture_output=True, text=True, timeout=120)
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("toolchain", ["gcc", "clang"])
+def test_split_debug_info_keeps_the_shipped_code_and_finds_source_lines(
+        make_project, toolchain: str, tmp_path: Path) -> None:
+    require("binutils", "gdb", "linux-perf")
+    project: Project = make_project(toolchain)
+    shared = {"BUILD_SHARED_LIBS": "ON"}
+    project.configure("release", build_dir="build/split", defines=shared)
+    project.configure("release", build_dir="build/plain", defines={**shared, "PERFPROJ_SPLIT_DEBUG": "OFF"})
+    for build in ("build/split", "build/plain"):
+        project.build(build, "demo_app")
+    own = [c for c in project.own_compile_commands("build/split") if "/src/" in c["file"]]
+    assert_all_have(own, "-g")
+    assert_all_have([project.link_command("build/split", "demo")], "-g")  # LTO generates the code there
+    assert_none_have(project.own_compile_commands("build/plain"), "-g")
+
+    split, plain = project.path / "build/split", project.path / "build/plain"
+    library = next(path for path in split.glob("libdemo.so.0.*") if path.suffix != ".debug")
+    for binary in (split / "demo", library):
+        # What ships has no debug sections, a link to its debug file, and the
+        # same machine code as a build without -g: byte for byte with GCC; with
+        # Clang, whose -g adds unwind entries for nounwind functions, the same
+        # instructions a few bytes further on.
+        sections = section_names(binary)
+        assert ".gnu_debuglink" in sections and not any(s.startswith(".debug_") for s in sections), sections
+        assert ".debug_info" in section_names(binary.with_name(binary.name + ".debug"))
+        twin = plain / binary.name
+        if toolchain == "gcc":
+            assert section_bytes(binary, ".text") == section_bytes(twin, ".text"), binary
+        assert len(section_bytes(binary, ".text")) == len(section_bytes(twin, ".text")), binary
+        assert instruction_sequence(binary) == instruction_sequence(twin), binary
+        assert binary.stat().st_size <= twin.stat().st_size * 1.02, binary
+
+    # gdb and addr2line find the source line of the optimized binary.
+    source_line = r'Line \d+ of "[^"]*src/app/main\.cpp"'
+    assert re.search(source_line, gdb_line(split / "demo", "main"))
+    assert not re.search(source_line, gdb_line(plain / "demo", "main"))
+    address = next(line.split()[0] for line in defined_symbols(library, demangle=False)
+                   if re.search(r" T _ZN4demo8tokenize", line))
+    where = subprocess.run(["addr2line", "-e", str(library), f"0x{address}"],
+                           capture_output=True, text=True, check=True).stdout
+    assert re.search(r"src/lib/lexer\.cpp:\d+", where), where
+
+    # perf attributes samples of the optimized binary to source lines.
+    lines = {}
+    for name, build in (("split", split), ("plain", plain)):
+        data = tmp_path / f"{name}.perf"
+        subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-o", str(data), "--", str(build / "demo"),
+                        "--statements", "3000", "--iterations", "10"], capture_output=True, check=True, timeout=300)
+        lines[name] = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--sort", "srcline"],
+                                     capture_output=True, text=True, check=True, timeout=300).stdout
+    # (Without debug info perf still names a file, from the symbol table, at line 0.)
+    source_lines = r"(vm|lexer|compiler)\.cpp:[1-9]"
+    assert re.search(source_lines, lines["split"]), lines["split"]
+    assert not re.search(source_lines, lines["plain"]), lines["plain"]
+
+    # A copy shipped elsewhere finds its debug info by build ID.
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "demo").write_bytes((split / "demo").read_bytes())
+    assert not re.search(source_line, gdb_line(shipped / "demo", "main"))
+    by_build_id = f"set debug-file-directory {split / 'perfproj-debug'}"
+    assert re.search(source_line, gdb_line(shipped / "demo", "main", by_build_id))
 
 
 def test_clang_16_links_with_lld_16_and_llvm_ar_16(make_project) -> None:

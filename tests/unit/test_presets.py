@@ -75,3 +75,9 @@ def test_cmake_accepts_the_generated_presets(tmp_path: Path) -> None:
         )
         assert listed.returncode == 0, listed.stderr
         assert '"release"' in listed.stdout and '"dev"' in listed.stdout
+
+
+def test_docs_list_every_option() -> None:
+    table = (PRESETS.parent / "docs/presets.md").read_text()
+    listed = set(re.findall(r"^\| `(PERFPROJ_\w+)` \|", table, re.MULTILINE))
+    assert listed == declared_options(), (declared_options() - listed, listed - declared_options())
