@@ -37,7 +37,7 @@ set(PERFPROJ_RUNTIME_DIR "${PERFPROJ_DIR}/runtime")
 # modules before it define or set; each one's header says what it reads and sets.
 set(_PERFPROJ_MODULES
     Options Probe Toolchain LTO Arch Allocator PGO BOLT CompilerCache Sanitizers Hardening Profiling Coverage
-    Lint Warnings BuildInfo Bench DebugInfo Targets)
+    Lint Warnings BuildInfo Bench SplitDebug Targets)
 
 foreach(_perfproj_module IN LISTS _PERFPROJ_MODULES)
   include("${PERFPROJ_DIR}/modules/Perfproj${_perfproj_module}.cmake")

@@ -1,6 +1,6 @@
 # Moves BINARY's debug info to BINARY.debug and DEBUG_DIR/.build-id/xx/yyyy.debug,
 # leaving BINARY with its symbol table and a .gnu_debuglink (run after each link
-# by PERFPROJ_SPLIT_DEBUG, see modules/PerfprojDebugInfo.cmake).
+# by PERFPROJ_SPLIT_DEBUG, see modules/PerfprojSplitDebug.cmake).
 cmake_minimum_required(VERSION 3.25)
 
 function(run)

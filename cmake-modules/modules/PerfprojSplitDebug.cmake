@@ -3,7 +3,7 @@
 # The whole build compiles and links with -g (on the link line too: with LTO
 # the code, and its debug info, is generated there), and right after each
 # executable or shared library links, its debug info moves to a file of its
-# own (scripts/debug_split.cmake): <binary>.debug next to it, and the same
+# own (scripts/split_debug.cmake): <binary>.debug next to it, and the same
 # file under <build>/perfproj-debug/.build-id/xx/yyyy.debug, keyed by the
 # binary's build ID. The binary keeps its symbol table and gets a
 # .gnu_debuglink naming <binary>.debug, so gdb, perf, addr2line and objdump -S
@@ -26,7 +26,7 @@ include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_SPLIT_DEBUG OFF "Build with -g and move the debug info to <binary>.debug after linking" BOOL)
 
-macro(_perfproj_apply_DebugInfo)
+macro(_perfproj_apply_SplitDebug)
   if(PERFPROJ_SPLIT_DEBUG AND PERFPROJ_BOLT)
     message(STATUS "perfproj: PERFPROJ_SPLIT_DEBUG is left off: BOLT rewrites the binaries after the link")
   elseif(PERFPROJ_SPLIT_DEBUG)
@@ -41,7 +41,7 @@ macro(_perfproj_apply_DebugInfo)
       add_link_options(-g)
       # <TARGET> is the linked file, relative to where the link runs.
       set(_perfproj_split
-          "\"${CMAKE_COMMAND}\" -DBINARY=<TARGET> \"-DOBJCOPY=${CMAKE_OBJCOPY}\" \"-DREADELF=${CMAKE_READELF}\" \"-DDEBUG_DIR=${CMAKE_BINARY_DIR}/perfproj-debug\" -P \"${PERFPROJ_SCRIPTS_DIR}/debug_split.cmake\"")
+          "\"${CMAKE_COMMAND}\" -DBINARY=<TARGET> \"-DOBJCOPY=${CMAKE_OBJCOPY}\" \"-DREADELF=${CMAKE_READELF}\" \"-DDEBUG_DIR=${CMAKE_BINARY_DIR}/perfproj-debug\" -P \"${PERFPROJ_SCRIPTS_DIR}/split_debug.cmake\"")
       foreach(_perfproj_rule IN ITEMS LINK_EXECUTABLE CREATE_SHARED_LIBRARY CREATE_SHARED_MODULE)
         foreach(_perfproj_lang IN ITEMS C CXX)
           if(DEFINED CMAKE_${_perfproj_lang}_${_perfproj_rule})
