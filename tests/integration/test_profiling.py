@@ -44,7 +44,7 @@ def test_a_missing_profiler_is_named(make_project, tmp_path) -> None:
     empty.mkdir()
     result = subprocess.run(
         ["/usr/bin/cmake", "-DTOOL=heaptrack", f"-DPROGRAM={project.path}/build/profile/demo",
-         f"-DOUT_DIR={tmp_path}/out", "-P", str(project.path / "cmake/perfproj/support/profile.cmake")],
+         f"-DOUT_DIR={tmp_path}/out", "-P", str(project.path / "cmake/perfproj/scripts/profile.cmake")],
         env={"PATH": str(empty)}, capture_output=True, text=True)
     assert result.returncode != 0
     assert "heaptrack is not installed: install the Debian package heaptrack" in result.stderr

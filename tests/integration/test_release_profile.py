@@ -138,7 +138,7 @@ def test_shared_library_visibility_and_interposition(make_project, toolchain: st
                 if re.match(r"\S+ [TW] ", line)]
     ours = sorted(symbol for symbol in exported if symbol.startswith("_ZN4demo"))
     api = ("_ZN4demo8tokenize", "_ZN4demo9to_string", "_ZN4demo7compile", "_ZN4demo3run", "_ZN4demo3mix",
-           "_ZN4demo16generate_program", "_ZN4demo8evaluate")
+           "_ZN4demo16generate_program", "_ZN4demo8evaluate", "_ZN4demo11fingerprint")
     assert len(ours) == len(api) and all(symbol.startswith(api) for symbol in ours), ours
     # The allocator goes into executables only, never into a library.
     assert not any("mimalloc" in lib for lib in needed_libraries(library))
