@@ -1,7 +1,8 @@
 # Debug info for the binaries you ship: PERFPROJ_SPLIT_DEBUG (ON in the release presets).
 #
-# The whole build compiles and links with -g (on the link line too: with LTO
-# the code, and its debug info, is generated there), and right after each
+# The whole build compiles and links with debug info (-gdwarf-4, see below; on
+# the link line too: with LTO the code, and its debug info, is generated
+# there), and right after each
 # executable or shared library links, its debug info moves to a file of its
 # own (scripts/split_debug.cmake): <binary>.debug next to it, and the same
 # file under <build>/perfproj-debug/.build-id/xx/yyyy.debug, keyed by the
@@ -20,6 +21,15 @@
 # shared library of the build is split, the same in generated and adopted
 # projects; static libraries and objects keep their debug info for the link.
 #
+# The debug info is DWARF 4 (-gdwarf-4), not the compilers' default DWARF 5,
+# because the BFD library of binutils 2.40 (Debian 12: addr2line, objdump -l,
+# perf's source lines) misreads the DWARF 5 that LTO builds carry: the units
+# GCC's LTO generates at link time name a file "<artificial>" as entry 0 of
+# their line table and BFD reads their file numbers one off (every line shows
+# in "<artificial>" or the wrong file), and it finds none of the inlining
+# records of Clang's ThinLTO output (no "inlined by" chain). gdb, readelf and
+# llvm-symbolizer read both versions right; with DWARF 4 every tool does.
+#
 # Left off with BOLT (PERFPROJ_BOLT=ON): BOLT rewrites the binaries after the
 # link, which would leave the split debug info describing the old layout.
 include_guard(GLOBAL)
@@ -37,8 +47,8 @@ macro(_perfproj_apply_SplitDebug)
       perfproj_problem("PERFPROJ_SPLIT_DEBUG=ON splits ELF binaries; ${CMAKE_SYSTEM_NAME} binaries are not ELF"
                        "set PERFPROJ_SPLIT_DEBUG=OFF")
     else()
-      add_compile_options(-g)
-      add_link_options(-g)
+      add_compile_options(-gdwarf-4)
+      add_link_options(-gdwarf-4)
       # <TARGET> is the linked file, relative to where the link runs.
       set(_perfproj_split
           "\"${CMAKE_COMMAND}\" -DBINARY=<TARGET> \"-DOBJCOPY=${CMAKE_OBJCOPY}\" \"-DREADELF=${CMAKE_READELF}\" \"-DDEBUG_DIR=${CMAKE_BINARY_DIR}/perfproj-debug\" -P \"${PERFPROJ_SCRIPTS_DIR}/split_debug.cmake\"")

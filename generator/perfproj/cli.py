@@ -165,6 +165,53 @@ def explain(preset: str, project: Path, as_json: bool, defines: tuple[str, ...])
 
 
 @cli.command()
+@click.argument("name")
+@click.option("--preset", metavar="PRESET", help="The build to look at [release; perfproj-release when adopted].")
+@click.option("--diff", metavar="PRESET2", help="Show PRESET2's build of the function side by side.")
+@click.option("--mca", is_flag=True, help="Run llvm-mca on the function for the build's CPU level.")
+@click.option("--mcpu", metavar="CPU", help="The CPU model for --mca (default: from PERFPROJ_ARCH).")
+@click.option("--regex", is_flag=True, help="NAME is a regular expression, not a substring.")
+@click.option("--binary", metavar="TEXT", help="Look only in binaries whose path (in the build folder) has TEXT.")
+@click.option("--intel", is_flag=True, help="Intel syntax instead of AT&T.")
+@click.option("--no-source", is_flag=True, help="Leave the source lines out.")
+@click.option("--no-build", is_flag=True, help="Use the build folder as it is; do not configure and build.")
+@click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The project directory (with its CMakePresets.json).",
+)
+def asm(name: str, preset: str | None, diff: str | None, mca: bool, mcpu: str | None, regex: bool,
+        binary: str | None, intel: bool, no_source: bool, no_build: bool, project: Path) -> None:
+    """Print the machine code of the function NAME as a preset really built it.
+
+    NAME is part of the demangled name (`fingerprint`, `app::run_cli(`). The
+    preset is configured and built first (incrementally), so the code is what
+    LTO, PGO and the CPU level made of it. Source lines appear between the
+    instructions where the build has debug info (the release presets keep it).
+    A function the optimizer inlined everywhere is shown as its copies inside
+    its callers. Several matching functions are listed, and the command exits 2.
+
+    \b
+    perfproj asm fingerprint --preset release-v3
+    perfproj asm fingerprint --preset release --diff release-v3
+    perfproj asm fingerprint_kernel --preset release-v3 --mca
+    """
+    from perfproj.commands import asm as show_asm
+    from perfproj.inspect.locate import Ambiguous
+
+    request = show_asm.AsmRequest(name, project, preset, diff, mca, mcpu, regex, binary, intel, not no_source,
+                                  not no_build)
+    try:
+        show_asm.run(request, click.echo)
+    except Ambiguous as error:
+        click.echo(f"Functions matching {name!r}:")
+        for candidate in error.candidates[:show_asm.MAX_LISTED]:
+            click.echo(f"  {candidate}")
+        if len(error.candidates) > show_asm.MAX_LISTED:
+            click.echo(f"  ... and {len(error.candidates) - show_asm.MAX_LISTED} more")
+        raise
+
+
+@cli.command()
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path),
                 default=Path("."))
 @click.option("--dry-run", is_flag=True, help="Print what would change, with a unified diff; write nothing.")

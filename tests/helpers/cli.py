@@ -18,6 +18,18 @@ def perfproj_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def perfproj_on_path(folder: Path, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """An environment whose PATH has a `perfproj` command running this checkout, as the
+    installed command would (for commands that perfproj or its docs print)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / "perfproj"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m perfproj \"$@\"\n")
+    shim.chmod(0o755)
+    merged = perfproj_env(env)
+    merged["PATH"] = f"{folder}{os.pathsep}{merged.get('PATH', '')}"
+    return merged
+
+
 def run_perfproj(
     *args: str | Path,
     cwd: Path,

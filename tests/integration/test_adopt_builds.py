@@ -133,7 +133,7 @@ def test_adopting_a_c_project_without_presets(tmp_path: Path, tmp_path_factory: 
     sum_link = project.link_command(build, "sum_test")
     assert "-flto=auto" in flags_of(sum_link)
     # The debug info is split off their binaries too, with no call in their CMakeLists.txt.
-    assert_all_have(project.compile_commands(build), "-g")
+    assert_all_have(project.compile_commands(build), "-gdwarf-4")  # see PerfprojSplitDebug.cmake
     binary = project.path / build / "sum_test"
     assert ".gnu_debuglink" in section_names(binary)
     assert not any(name.startswith(".debug_") for name in section_names(binary))

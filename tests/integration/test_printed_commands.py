@@ -8,14 +8,12 @@ no base yet and says `pass --base REV`).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from helpers.build import Project, build_env
-from helpers.cli import perfproj_env, run_perfproj
+from helpers.cli import perfproj_on_path, run_perfproj
 
 # Inline `code` in the README that is a command (the rest is paths, options, names).
 _COMMAND_START = re.compile(r"^((cmake|ctest|python3|gdb) |\./build/|CC=)")
@@ -49,7 +47,7 @@ def one_line_reason(result: subprocess.CompletedProcess[str]) -> bool:
 
 
 def test_new_and_the_generated_readme(tmp_path: Path, tmp_path_factory) -> None:
-    env = build_env("gcc", tmp_path_factory.getbasetemp())
+    env = perfproj_on_path(tmp_path / "bin", build_env("gcc", tmp_path_factory.getbasetemp()))
     created = run_perfproj("new", "demo", "--no-input", cwd=tmp_path, env=env)
     assert created.returncode == 0, created.stderr
     printed = next_commands(created.stdout)
@@ -63,6 +61,7 @@ def test_new_and_the_generated_readme(tmp_path: Path, tmp_path_factory) -> None:
     commands = readme_commands((project.path / "README.md").read_text())
     assert len(commands) >= 12, commands
     assert any("pgo.cmake" in command for command in commands)
+    assert any(command.startswith("perfproj asm") for command in commands)
     failures = []
     for command in commands:
         result = project.run("bash", "-c", command, check=False, timeout=1800)
@@ -75,12 +74,7 @@ def test_org_init_prints_a_command_that_works(tmp_path: Path) -> None:
     created = run_perfproj("org", "init", tmp_path / "acme", "--no-input", cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     command = created.stdout.split("Try it:", 1)[1].splitlines()[1].strip()
-    # `perfproj` on PATH runs this checkout, as the installed command would.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "perfproj").write_text(f"#!/bin/sh\nexec {sys.executable} -m perfproj \"$@\"\n")
-    (bin_dir / "perfproj").chmod(0o755)
-    env = perfproj_env({"PATH": f"{bin_dir}:{os.environ['PATH']}"})
+    env = perfproj_on_path(tmp_path / "bin")
     result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr

@@ -9,17 +9,15 @@ each target's extras follow, so what a preset adds stands out.
 from __future__ import annotations
 
 import json
-import re
-import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from perfproj.changes.scratch import temp_dir
-from perfproj.errors import PerfprojError, UsageError
+from perfproj.errors import PerfprojError
 from perfproj.machine import cmake_file_api
 from perfproj.machine.cmake_file_api import BuildTree, Target
+from perfproj.machine.cmake_run import CONFIGURE_TIMEOUT, first_cmake_error, require_preset, run_cmake
 
-CONFIGURE_TIMEOUT = 600  # seconds; a first configure runs every perfproj probe
 LANGUAGES = ("C", "CXX")
 LINKED = {"executables": ("EXECUTABLE",), "shared libraries": ("SHARED_LIBRARY", "MODULE_LIBRARY")}
 # Options perfproj_target_defaults() applies target by target (the rest apply to the whole build).
@@ -52,42 +50,6 @@ class Explanation:
     defines: dict[str, str] = field(default_factory=dict)  # the -D overrides explained
     # With -D: what the overrides change against the plain preset, per section: {"adds": [...], "removes": [...]}
     changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-
-
-def _cmake(args: list[str], cwd: Path, timeout: int = 60) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["cmake", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, timeout=timeout,
-        )
-    except FileNotFoundError as error:
-        raise PerfprojError("cmake is not installed (Debian package cmake); see 'perfproj doctor'") from error
-    except subprocess.TimeoutExpired as error:
-        raise PerfprojError(f"cmake {' '.join(args)} took longer than {timeout} s") from error
-
-
-def first_cmake_error(output: str) -> str:
-    """The first `CMake Error` with its message paragraph, as one line."""
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("CMake Error"):
-            message = [line.strip()]
-            for follower in lines[index + 1:]:
-                # The message is indented; "Call Stack" or any unindented line ends it.
-                if follower.strip().startswith("Call Stack") or (follower and not follower[0].isspace()):
-                    break
-                message.append(follower.strip())
-            text = " ".join(" ".join(message).split())
-            return text if len(text) <= 400 else text[:397] + "..."
-    tail = [line.strip() for line in lines if line.strip()]
-    return tail[-1] if tail else "no output"
-
-
-def configure_presets(project: Path) -> list[str]:
-    result = _cmake(["--list-presets=configure"], project)
-    if result.returncode != 0:
-        raise PerfprojError(f"cannot read the presets of {project}: {first_cmake_error(result.stdout)}")
-    return re.findall(r'^\s+"([^"]+)"', result.stdout, re.MULTILINE)
 
 
 def _is_helper(name: str) -> bool:
@@ -147,7 +109,7 @@ def _configure(preset: str, project: Path, defines: dict[str, str]) -> Explanati
         # -B overrides the preset's binaryDir: the project's own build/ stays as it is.
         args = ["--preset", preset, "-B", str(build_dir), "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON"]
         args += [f"-D{name}={value}" for name, value in defines.items()]
-        result = _cmake(args, project, CONFIGURE_TIMEOUT)
+        result = run_cmake(args, project, CONFIGURE_TIMEOUT)
         if result.returncode != 0:
             raise PerfprojError(f"configuring preset {preset!r} failed: {first_cmake_error(result.stdout)}")
         explanation = summarize(cmake_file_api.read_reply(build_dir), preset)
@@ -189,11 +151,7 @@ def _differences(plain: Explanation, changed: Explanation) -> dict[str, dict[str
 def explain(preset: str, project: Path, defines: dict[str, str] | None = None) -> Explanation:
     """The flags `preset` gives, with the -D `defines` on top (and, then, what they change)."""
     project = project.absolute()
-    if not (project / "CMakePresets.json").is_file():
-        raise UsageError(f"no CMakePresets.json in {project}: run in a project directory or pass --project")
-    available = configure_presets(project)
-    if preset not in available:
-        raise UsageError(f"unknown preset {preset!r}; available: {', '.join(available)}")
+    require_preset(project, preset)
     defines = defines or {}
     explanation = _configure(preset, project, defines)
     if defines:
