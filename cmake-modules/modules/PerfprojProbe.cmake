@@ -8,6 +8,7 @@ include_guard(GLOBAL)
 
 include(CheckCompilerFlag)
 include(CheckIPOSupported)
+include(CheckSourceCompiles)
 
 # The language whose compiler decides: C++ when enabled, else C.
 function(perfproj_primary_language out)
@@ -73,6 +74,30 @@ function(perfproj_check_flags out)
     endforeach()
     set(${key} ${ok} CACHE INTERNAL "perfproj probe: ${arg_COMPILE} ${arg_LINK}")
     _perfproj_probe_report("${arg_COMPILE};${arg_LINK}" ${ok})
+  endif()
+  set(${out} ${${key}} PARENT_SCOPE)
+endfunction()
+
+# perfproj_check_program(<out> <lang> <source> FLAGS <flag>...): true when
+# <source> compiles and links as a program of <lang> with the flags (on both
+# lines). For flags that bring their own main(), as -fsanitize=fuzzer does,
+# where perfproj_check_flags's test program would define a second one.
+function(perfproj_check_program out lang source)
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "FLAGS")
+  _perfproj_probe_key(key "program;${lang};${source};${arg_FLAGS}")
+  if(NOT DEFINED ${key})
+    list(JOIN arg_FLAGS " " CMAKE_REQUIRED_FLAGS)
+    set(CMAKE_REQUIRED_LINK_OPTIONS ${arg_FLAGS})
+    set(CMAKE_REQUIRED_QUIET ON)
+    unset(_perfproj_program_result CACHE)
+    check_source_compiles(${lang} "${source}" _perfproj_program_result)
+    set(ok "${_perfproj_program_result}")
+    unset(_perfproj_program_result CACHE)
+    if(NOT ok)
+      set(ok FALSE)
+    endif()
+    set(${key} ${ok} CACHE INTERNAL "perfproj probe: ${lang} program with ${arg_FLAGS}")
+    _perfproj_probe_report("${arg_FLAGS}" ${ok})
   endif()
   set(${out} ${${key}} PARENT_SCOPE)
 endfunction()

@@ -45,7 +45,7 @@ RESERVED_NAMES = frozenset(
     all clean help install package package_source test edit_cache rebuild_cache
     list_install_components ALL_BUILD ZERO_CHECK RUN_TESTS INSTALL PACKAGE
     gtest gtest_main gmock gmock_main benchmark benchmark_main GTest
-    format format-check bench bench-results coverage-report
+    format format-check bench bench-results coverage-report fuzz
     tests bench CMakeFiles Testing
     std posix
     """.split()

@@ -26,7 +26,7 @@ from helpers.paths import CCACHE_DIR, REPO, TEMPLATE
 
 WORKFLOW = TEMPLATE / "{{cookiecutter.project_name}}" / ".github" / "workflows" / "ci.yml"
 DEFAULT_CELLS = {
-    "lint", "build-and-test[gcc-dev]", "build-and-test[clang-release]", "sanitizers[asan]", "pgo[gcc]",
+    "lint", "build-and-test[gcc-dev]", "build-and-test[clang-release]", "sanitizers[asan]", "fuzz", "pgo[gcc]",
     "bench-gate", "bench-history",
 }
 GITHUB = {"github.workspace": "", "github.base_ref": "main"}  # workspace: set per clone
@@ -104,6 +104,8 @@ def test_job_commands_succeed_locally(origin: Path, tmp_path: Path, label: str) 
     env["CCACHE_DIR"] = CCACHE_DIR
     env["GITHUB_STEP_SUMMARY"] = str(summary)
     env["CMAKE_BUILD_PARALLEL_LEVEL"] = "2"
+    if "PERFPROJ_FUZZ_SECONDS" in env:  # the job's bound is the runner's budget; the commands are the same
+        env["PERFPROJ_FUZZ_SECONDS"] = "10"
 
     outputs = {}
     for name, script in run.steps:
@@ -136,6 +138,9 @@ def test_job_commands_succeed_locally(origin: Path, tmp_path: Path, label: str) 
         records = list((checkout / ".bench-history").glob("*.json"))
         assert len(records) == 1 and "instructions" in records[0].read_text()
         assert list((checkout / ".bench-history" / "plots").glob("BM_*.svg"))
+    elif run.job == "fuzz":
+        assert "100% tests passed" in outputs["Configure, build, replay the fuzz inputs under the sanitizers"]
+        assert re.search(r"_compile_fuzzer: no crash in 10 s", outputs["Fuzz each target for PERFPROJ_FUZZ_SECONDS"])
     elif run.job == "sanitizers":
         commands = (checkout / "build" / f"ci-{run.matrix['sanitizer']}" / "compile_commands.json").read_text()
         assert "-fsanitize=" in commands

@@ -48,6 +48,7 @@ def one_line_reason(result: subprocess.CompletedProcess[str]) -> bool:
 
 def test_new_and_the_generated_readme(tmp_path: Path, tmp_path_factory) -> None:
     env = perfproj_on_path(tmp_path / "bin", build_env("gcc", tmp_path_factory.getbasetemp()))
+    env["PERFPROJ_FUZZ_SECONDS"] = "10"  # the README's fuzz command as printed, for 10 s instead of 60
     created = run_perfproj("new", "demo", "--no-input", cwd=tmp_path, env=env)
     assert created.returncode == 0, created.stderr
     printed = next_commands(created.stdout)

@@ -164,7 +164,20 @@ def test_clang_without_matching_llvm_tools(tmp_path: Path) -> None:
     assert by_name["llvm-profdata-16"].status == "warn" and by_name["llvm-profdata-16"].package == "llvm-16"
     assert by_name["ld.lld-16"].status == "warn" and by_name["ld.lld-16"].package == "lld-16"
     assert by_name["llvm-bolt-16"].package == "bolt-16"
+    assert by_name["clang-runtimes-16"].status == "warn"
+    assert by_name["clang-runtimes-16"].package == "libclang-rt-16-dev"
     assert by_name["g++"].status == "warn"
+
+
+def test_clang_runtimes_are_found_where_debian_puts_them(tmp_path: Path) -> None:
+    require("clang-16")
+    bin_dir = _fake_path(tmp_path, ["cmake", "ninja", "clang++-16", "as", "ld"])
+    runtimes = tmp_path / "lib/llvm-16/lib/clang/16/lib/linux"
+    runtimes.mkdir(parents=True)
+    (runtimes / "libclang_rt.fuzzer-x86_64.a").write_bytes(b"!<arch>\n")
+    report = doctor.run_checks(doctor.Machine(path=str(bin_dir), llvm_root=tmp_path / "lib", machine="x86_64"))
+    check = next(check for check in report.checks if check.name == "clang-runtimes-16")
+    assert check.status == "ok" and check.path == str(runtimes)
 
 
 def test_this_machine_is_checked(tmp_path: Path) -> None:

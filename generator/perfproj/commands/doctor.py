@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -208,7 +209,21 @@ def _llvm_companions(compilers: list[_Compiler], machine: Machine) -> list[Check
                 checks.append(Check(name, "llvm", OK, f"{path} (matches clang {major})", str(major), path))
             else:
                 checks.append(_missing(name, "llvm", why))
+        checks.append(_clang_runtimes(major, machine))
     return checks
+
+
+def _clang_runtimes(major: int, machine: Machine) -> Check:
+    """Clang's sanitizer, profile and libFuzzer runtimes: a package of their own on
+    Debian 12 (libclang-rt-N-dev), which a plain clang install lacks."""
+    name = f"clang-runtimes-{major}"
+    arch = machine.machine or platform.machine()
+    found = sorted(machine.llvm_root.glob(f"llvm-{major}/lib/clang/*/lib/linux/libclang_rt.fuzzer-{arch}.a"))
+    if found:
+        return Check(name, "llvm", OK, f"{found[-1].parent} (sanitizers, PGO, libFuzzer)", str(major),
+                     str(found[-1].parent))
+    return _missing(name, "llvm", f"Clang {major}'s sanitizer, PGO and fuzz presets need its runtimes",
+                    package=f"libclang-rt-{major}-dev")
 
 
 def _bolt_checks(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]:
