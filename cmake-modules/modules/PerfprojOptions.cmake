@@ -63,6 +63,32 @@ function(perfproj_problem what fix)
   set_property(GLOBAL APPEND PROPERTY PERFPROJ_PROBLEMS "${what}\n     fix: ${fix}")
 endfunction()
 
+# perfproj_instrumented_build_conflicts(<out-ok> <setting> <kind>): an
+# instrumented build (sanitizers, fuzzing; <setting> names what makes it one,
+# <kind> is what the docs call such builds) cannot also be an optimized
+# release build: LTO only slows its rebuilds and blurs its reports, a PGO
+# profile describes the optimized program, not the instrumented one, and BOLT
+# rewrites release binaries. Each conflict is a problem; <out-ok> is FALSE if any.
+function(perfproj_instrumented_build_conflicts out_ok setting kind)
+  set(ok TRUE)
+  if(PERFPROJ_LTO)
+    perfproj_problem("${setting} with PERFPROJ_LTO=ON: LTO slows ${kind} builds and blurs their reports"
+                     "set PERFPROJ_LTO=OFF in ${kind} builds (the ${kind} presets do)")
+    set(ok FALSE)
+  endif()
+  if(NOT PERFPROJ_PGO STREQUAL "OFF")
+    perfproj_problem("${setting} with PERFPROJ_PGO=${PERFPROJ_PGO}: a profile describes the optimized program, not an instrumented one"
+                     "set PERFPROJ_PGO=OFF in ${kind} builds")
+    set(ok FALSE)
+  endif()
+  if(PERFPROJ_BOLT)
+    perfproj_problem("${setting} with PERFPROJ_BOLT=ON: BOLT rewrites optimized release binaries"
+                     "set PERFPROJ_BOLT=OFF in ${kind} builds")
+    set(ok FALSE)
+  endif()
+  set(${out_ok} ${ok} PARENT_SCOPE)
+endfunction()
+
 # A PERFPROJ_* cache variable that no module declared is a typo or a preset
 # setting something nothing reads; both deserve an error, not silence.
 function(perfproj_check_unknown_options)
