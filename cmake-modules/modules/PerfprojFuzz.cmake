@@ -106,13 +106,18 @@ function(_perfproj_fuzz_replay_main)
   _perfproj_fuzz_untrained(perfproj_fuzz_replay)
 endfunction()
 
-# PGO training never runs a fuzz target, so in a GCC PERFPROJ_PGO=USE build
-# each of its files would add a -Wmissing-profile warning to the PGO chain's
-# count, where it would read as training that missed the project's code.
+# PGO training never runs a fuzz target, so a PERFPROJ_PGO=USE build compiles
+# it without the profile's help anyway; said outright, the PGO chain's warning
+# counts stay about the project's trained code: GCC would warn about each of
+# its files (-Wmissing-profile), and Clang, whose profile names functions
+# without their file, about its main() (the trained programs' main() has
+# another hash).
 function(_perfproj_fuzz_untrained target)
   perfproj_compiler(family major)
   if(PERFPROJ_PGO STREQUAL "USE" AND family STREQUAL "GNU")
     target_compile_options(${target} PRIVATE -Wno-missing-profile)
+  elseif(PERFPROJ_PGO STREQUAL "USE" AND family STREQUAL "Clang")
+    target_compile_options(${target} PRIVATE -fno-profile-instr-use)
   endif()
 endfunction()
 
