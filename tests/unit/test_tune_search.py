@@ -98,3 +98,15 @@ def test_the_dry_run_plan_names_every_stage() -> None:
     everything = plan_text(candidates.narrow(MACHINE, "compiler=gcc;arch=portable;alloc=system"), True, None)
     assert everything[0].startswith("exhaustive: 3 candidates")
     assert Settings().min_rounds >= 5
+
+
+def test_a_clang_without_its_profile_runtime_builds_lto_candidates_only() -> None:
+    machine = Machine(compilers=dict(MACHINE.compilers), archs=MACHINE.archs, allocs=("system",),
+                      lto_only=("clang-16",))
+    assert machine.allows(Candidate("clang-16", "lto")) and machine.allows(Candidate("gcc", "pgo"))
+    assert not machine.allows(Candidate("clang-16", "pgo")) and not machine.allows(Candidate("clang-16", "pgo-bolt"))
+    chosen = candidates.narrow(machine, "arch=portable")
+    staged = plan_text(chosen, False, None, machine.allows)
+    assert staged[0] == "stage 1, compiler x PGO: gcc-lto, clang-16-lto, gcc-pgo"
+    exhaustive = plan_text(chosen, True, None, machine.allows)
+    assert exhaustive[0] == "exhaustive: 4 candidates, measured together: gcc-lto, gcc-pgo, gcc-pgo-bolt, clang-16-lto"

@@ -218,10 +218,9 @@ def _clang_runtimes(major: int, machine: Machine) -> Check:
     Debian 12 (libclang-rt-N-dev), which a plain clang install lacks."""
     name = f"clang-runtimes-{major}"
     arch = machine.machine or platform.machine()
-    found = sorted(machine.llvm_root.glob(f"llvm-{major}/lib/clang/*/lib/linux/libclang_rt.fuzzer-{arch}.a"))
+    found = toolchain_probe.clang_runtime(major, "fuzzer", arch, machine.llvm_root)
     if found:
-        return Check(name, "llvm", OK, f"{found[-1].parent} (sanitizers, PGO, libFuzzer)", str(major),
-                     str(found[-1].parent))
+        return Check(name, "llvm", OK, f"{found.parent} (sanitizers, PGO, libFuzzer)", str(major), str(found.parent))
     return _missing(name, "llvm", f"Clang {major}'s sanitizer, PGO and fuzz presets need its runtimes",
                     package=f"libclang-rt-{major}-dev")
 

@@ -97,7 +97,7 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
         if request.dry_run:
             for note in machine.notes:
                 echo(f"note: {note}")
-            for line in search.plan_text(chosen, request.exhaustive, _last_plain_seconds(tree)):
+            for line in search.plan_text(chosen, request.exhaustive, _last_plain_seconds(tree), machine.allows):
                 echo(line)
             echo("Dry run: nothing was built.")
             return 0
@@ -105,7 +105,7 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
             require_clean(tree.root)  # checked now: the search takes a while, the rule would refuse its end
         workload = measure.Workload.create(request.workload, request.check, request.output_varies)
         settings = search.Settings(rounds=request.rounds, budget=budget, exhaustive=request.exhaustive)
-        result = search.Search(project, workload, chosen, settings, report_line).run()
+        result = search.Search(project, workload, chosen, settings, report_line, machine.allows).run()
 
         files = {
             f"{report.TUNE_STATE}/results.md": report.markdown(result, workload.describe(), machine.notes).encode(),

@@ -74,6 +74,13 @@ def llvm_tool(tool: str, major: int, path: str | None, llvm_root: Path = Path("/
     return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
+def clang_runtime(major: int, name: str, arch: str, llvm_root: Path = Path("/usr/lib")) -> Path | None:
+    """Clang MAJOR's runtime library libclang_rt.NAME-ARCH.a (profile, fuzzer, asan, ...), where
+    Debian installs it (the package libclang-rt-MAJOR-dev, which clang-MAJOR does not bring)."""
+    found = sorted(llvm_root.glob(f"llvm-{major}/lib/clang/*/lib/linux/libclang_rt.{name}-{arch}.a"))
+    return found[-1] if found else None
+
+
 @dataclass
 class LtoResult:
     ok: bool

@@ -3,7 +3,8 @@
 A candidate is one point of four choices:
 
   compiler  gcc, or a Clang whose matching ld.lld and llvm-profdata are installed
-            (clang-14, clang-16, ...): ThinLTO and PGO break with tools of another major
+            (clang-14, clang-16, ...): ThinLTO and PGO break with tools of another major;
+            without its profile runtime (libclang-rt-N-dev) a Clang builds LTO candidates only
   opt       lto (the release preset), pgo (PGO + LTO), pgo-bolt (then BOLT)
   arch      portable, or x86-64-v3 when this CPU runs it (never AVX-512)
   alloc     system, or mimalloc / jemalloc / tcmalloc when installed
@@ -16,6 +17,7 @@ lists exactly the values to try for the dimensions it names.
 
 from __future__ import annotations
 
+import platform
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -68,7 +70,11 @@ class Machine:
     opts: tuple[str, ...] = OPTS
     archs: tuple[str, ...] = ("portable",)
     allocs: tuple[str, ...] = ("system",)
+    lto_only: tuple[str, ...] = ()  # compilers that cannot build PGO candidates here
     notes: list[str] = field(default_factory=list)  # why a value is missing
+
+    def allows(self, candidate: Candidate) -> bool:
+        return not (candidate.pgo and candidate.compiler in self.lto_only)
 
     def values(self, dimension: str) -> tuple[str, ...]:
         return {"compiler": tuple(self.compilers), "opt": self.opts, "arch": self.archs,
@@ -94,6 +100,10 @@ def discover(path: str | None = None) -> Machine:
             machine.notes.append(f"clang-{major} left out: no {' or '.join(f'{t}-{major}' for t in missing)}")
         elif shutil.which(f"clang-{major}", path=path):
             machine.compilers[f"clang-{major}"] = (f"clang-{major}", cxx)
+            if not toolchain_probe.clang_runtime(major, "profile", platform.machine()):
+                machine.lto_only += (f"clang-{major}",)
+                machine.notes.append(f"clang-{major} PGO left out: no profile runtime "
+                                     f"(Debian: libclang-rt-{major}-dev)")
     if not machine.compilers:
         raise UsageError("no C++ compiler to tune with: install g++ or clang")
     if not _bolt_available():

@@ -70,10 +70,12 @@ class Settings:
 
 class Search:
     def __init__(self, project: Project, workload: measure.Workload, chosen: dict[str, tuple[str, ...]],
-                 settings: Settings, log: Callable[[str], None]) -> None:
+                 settings: Settings, log: Callable[[str], None],
+                 allows: Callable[[Candidate], bool] = lambda candidate: True) -> None:
         self.project = project
         self.workload = workload
         self.chosen = chosen
+        self.allows = allows  # a candidate this machine can build (candidates.Machine.allows)
         self.settings = settings
         self.log = log
         self.start = time.monotonic()
@@ -213,8 +215,7 @@ class Search:
         self.entries.append(plain)
         chosen = self.chosen
         if self.settings.exhaustive:
-            everything = [Candidate(*values) for values in itertools.product(
-                chosen["compiler"], chosen["opt"], chosen["arch"], chosen["alloc"])]
+            everything = [candidate for candidate in combinations(chosen) if self.allows(candidate)]
             winner = self._stage("exhaustive", plain, None, sorted(everything, key=lambda c: c.complexity))
         else:
             winner = self._staged(plain)
@@ -226,8 +227,7 @@ class Search:
     def _staged(self, plain: Entry) -> Entry | None:
         chosen = self.chosen
         arch, alloc = chosen["arch"][0], chosen["alloc"][0]
-        first_opts = [opt for opt in chosen["opt"] if opt in ("lto", "pgo")] or [chosen["opt"][0]]
-        first = [Candidate(compiler, opt, arch, alloc) for opt in first_opts for compiler in chosen["compiler"]]
+        first = [candidate for candidate in first_stage(chosen) if self.allows(candidate)]
         winner = self._stage("1 compiler x PGO", plain, None, first)
         if winner is None or winner.candidate is None:
             return winner
@@ -247,20 +247,31 @@ class Search:
         return winner
 
 
-def plan_text(chosen: dict[str, tuple[str, ...]], exhaustive: bool, plain_seconds: float | None) -> list[str]:
+def combinations(chosen: dict[str, tuple[str, ...]]) -> list[Candidate]:
+    """Every candidate of the chosen values: what --exhaustive measures."""
+    return [Candidate(*values) for values in itertools.product(
+        chosen["compiler"], chosen["opt"], chosen["arch"], chosen["alloc"])]
+
+
+def first_stage(chosen: dict[str, tuple[str, ...]]) -> list[Candidate]:
+    """Stage 1: every compiler with LTO and with PGO, at the first arch and allocator."""
+    first_opts = [opt for opt in chosen["opt"] if opt in ("lto", "pgo")] or [chosen["opt"][0]]
+    return [Candidate(compiler, opt, chosen["arch"][0], chosen["alloc"][0])
+            for opt in first_opts for compiler in chosen["compiler"]]
+
+
+def plan_text(chosen: dict[str, tuple[str, ...]], exhaustive: bool, plain_seconds: float | None,
+              allows: Callable[[Candidate], bool] = lambda candidate: True) -> list[str]:
     """What --dry-run prints: the stages, their candidates, and an estimate."""
     unit = plain_seconds or 0.0
     lines = []
     if exhaustive:
-        everything = [Candidate(*values) for values in itertools.product(
-            chosen["compiler"], chosen["opt"], chosen["arch"], chosen["alloc"])]
+        everything = [candidate for candidate in combinations(chosen) if allows(candidate)]
         lines.append(f"exhaustive: {len(everything)} candidates, measured together: "
                      + ", ".join(candidate.name for candidate in everything))
         builds_cost = sum(BUILD_COST[candidate.opt] for candidate in everything)
     else:
-        first_opts = [opt for opt in chosen["opt"] if opt in ("lto", "pgo")] or [chosen["opt"][0]]
-        first = [Candidate(compiler, opt, chosen["arch"][0], chosen["alloc"][0])
-                 for opt in first_opts for compiler in chosen["compiler"]]
+        first = [candidate for candidate in first_stage(chosen) if allows(candidate)]
         lines.append("stage 1, compiler x PGO: " + ", ".join(candidate.name for candidate in first))
         builds_cost = sum(BUILD_COST[candidate.opt] for candidate in first)
         if len(chosen["arch"]) > 1:
