@@ -91,3 +91,12 @@ def git_commit_all(path: Path, message: str = "commit") -> None:
         subprocess.run(["git", *config, "init", "-q"], cwd=path, check=True)
     subprocess.run(["git", *config, "add", "-A"], cwd=path, check=True)
     subprocess.run(["git", *config, "commit", "-q", "-m", message], cwd=path, check=True)
+
+
+def their_repository(root: Path, files: Mapping[str, str]) -> Path:
+    """A repository someone else wrote, to adopt: `files` (path -> text) committed in git at `root`."""
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    git_commit_all(root, "theirs")
+    return root

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers.build import Project, build_env
-from helpers.cli import git_commit_all, one_line_error, run_perfproj
+from helpers.cli import git_commit_all, one_line_error, run_perfproj, their_repository
 
 # A small tool with real work to profile, no tests at all, and targets named
 # like the ones perfproj adds in generated projects.
@@ -47,11 +47,7 @@ int main(int argc, char **argv) {
 
 
 def _repo(root: Path, files: dict[str, str], toolchain: str, tmp_factory: pytest.TempPathFactory) -> Project:
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    git_commit_all(root, "theirs")
-    return Project(root, build_env(toolchain, tmp_factory.getbasetemp()))
+    return Project(their_repository(root, files), build_env(toolchain, tmp_factory.getbasetemp()))
 
 
 def _printed_commands(output: str) -> list[str]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from helpers.build import Project, assert_all_have, assert_none_have, build_env, flags_of
-from helpers.cli import run_perfproj
+from helpers.cli import run_perfproj, their_repository
 from helpers.elf import section_names
 
 LIB_CMAKELISTS = """cmake_minimum_required(VERSION 3.16)
@@ -62,12 +61,7 @@ C_FILES = {
 
 
 def _write_repo(root: Path, files: dict[str, str], tmp_factory: pytest.TempPathFactory) -> Project:
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "theirs"]):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True)
-    return Project(root, build_env("gcc", tmp_factory.getbasetemp()))
+    return Project(their_repository(root, files), build_env("gcc", tmp_factory.getbasetemp()))
 
 
 def _assert_only_additions(project: Project, files: dict[str, str]) -> None:

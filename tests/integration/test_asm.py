@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers.build import build_env
-from helpers.cli import generate, git_commit_all, perfproj_on_path, run_perfproj
+from helpers.cli import generate, perfproj_on_path, run_perfproj, their_repository
 from helpers.packages import require
 
 ASM_TIMEOUT = 1800  # asm configures and builds the preset first
@@ -120,11 +120,7 @@ ADOPTED = {
 
 def test_an_adopted_repository(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     require("binutils")
-    repo = tmp_path / "vec"
-    for name, text in ADOPTED.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    git_commit_all(repo, "theirs")
+    repo = their_repository(tmp_path / "vec", ADOPTED)
     assert run_perfproj("adopt", repo, cwd=tmp_path).returncode == 0
     env = build_env("gcc", tmp_path_factory.getbasetemp())
     listing = _ok(_asm(repo, env, "dot("))  # perfproj's release preset, found through the record

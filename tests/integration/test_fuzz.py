@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers.build import Project, assert_all_have, build_env, flags_of
-from helpers.cli import git_commit_all, run_perfproj
+from helpers.cli import run_perfproj, their_repository
 from helpers.packages import require
 
 # An off-by-one of the classic kind: the lexer's look-ahead reads the byte just
@@ -142,11 +142,7 @@ endif()
 def test_an_adopted_c_repository_fuzzes_with_its_own_target(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     require("clang", "libclang-rt-14-dev")
-    repo = tmp_path / "kv"
-    for name, text in ADOPTED.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    git_commit_all(repo, "theirs")
+    repo = their_repository(tmp_path / "kv", ADOPTED)
     assert run_perfproj("adopt", repo, cwd=tmp_path).returncode == 0
     with (repo / "CMakeLists.txt").open("a") as cmake:
         cmake.write(USER_FUZZER)
