@@ -32,7 +32,7 @@
 # MemorySanitizer need a fuzzing set-up of their own (address and undefined
 # are the ones the fuzz preset uses).
 #
-# Reads PERFPROJ_SANITIZERS, PERFPROJ_LTO, PERFPROJ_PGO, PERFPROJ_BOLT.
+# Reads PERFPROJ_SANITIZERS, PERFPROJ_LTO, PERFPROJ_PGO, PERFPROJ_BOLT; uses perfproj_pgo_untrained().
 include_guard(GLOBAL)
 
 perfproj_option(PERFPROJ_FUZZ OFF "Link fuzz targets with libFuzzer and instrument the build for it (Clang)" BOOL)
@@ -103,22 +103,7 @@ function(_perfproj_fuzz_replay_main)
   # Valid C and C++: compiled as the project's own language, like build info.
   perfproj_primary_language(lang)
   set_source_files_properties("${source}" TARGET_DIRECTORY perfproj_fuzz_replay PROPERTIES LANGUAGE ${lang})
-  _perfproj_fuzz_untrained(perfproj_fuzz_replay)
-endfunction()
-
-# PGO training never runs a fuzz target, so a PERFPROJ_PGO=USE build compiles
-# it without the profile's help anyway; said outright, the PGO chain's warning
-# counts stay about the project's trained code: GCC would warn about each of
-# its files (-Wmissing-profile), and Clang, whose profile names functions
-# without their file, about its main() (the trained programs' main() has
-# another hash).
-function(_perfproj_fuzz_untrained target)
-  perfproj_compiler(family major)
-  if(PERFPROJ_PGO STREQUAL "USE" AND family STREQUAL "GNU")
-    target_compile_options(${target} PRIVATE -Wno-missing-profile)
-  elseif(PERFPROJ_PGO STREQUAL "USE" AND family STREQUAL "Clang")
-    target_compile_options(${target} PRIVATE -fno-profile-instr-use)
-  endif()
+  perfproj_pgo_untrained(perfproj_fuzz_replay)  # training never runs it
 endfunction()
 
 # perfproj_add_fuzzer(<name> <source>... [LINK <target>...] [CORPUS <dir>]
@@ -145,7 +130,7 @@ function(perfproj_add_fuzzer name)
 
   add_executable(${name} ${sources})
   target_link_libraries(${name} PRIVATE ${arg_LINK})
-  _perfproj_fuzz_untrained(${name})
+  perfproj_pgo_untrained(${name})  # training never runs a fuzz target
   if(PERFPROJ_FUZZ)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
     # -runs=0: read and run every input of the folders once, then stop.

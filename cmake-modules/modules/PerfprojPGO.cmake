@@ -151,6 +151,25 @@ endfunction()
 
 # Targets the driver uses: perfproj-pgo-clean and -merge in GENERATE builds,
 # perfproj-pgo-report in USE builds (all run scripts/pgo_profile.cmake).
+# perfproj_pgo_untrained(<target>): a target PGO training never runs (a fuzz
+# target, a tool): in a PERFPROJ_PGO=USE build it is compiled without the
+# profile, said outright, so the PGO chain's warning counts stay about the
+# trained code. Otherwise GCC warns about each of its files
+# (-Wmissing-profile), and Clang, whose profile names functions without
+# their file, about any function it shares a name with trained code (a
+# second main() has another hash).
+function(perfproj_pgo_untrained target)
+  if(NOT PERFPROJ_PGO STREQUAL "USE")
+    return()
+  endif()
+  perfproj_compiler(family major)
+  if(family STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-missing-profile)
+  elseif(family STREQUAL "Clang")
+    target_compile_options(${target} PRIVATE -fno-profile-instr-use)
+  endif()
+endfunction()
+
 function(_perfproj_pgo_targets)
   perfproj_compiler(family major)
   perfproj_pgo_dir(dir)

@@ -23,7 +23,6 @@ computes something else is reported, not timed).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -33,12 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import Variant, interleave, log, paired_speed_interval, ratio_table, run  # noqa: E402
+from perfproj.project import record  # noqa: E402
 
 
 def _release_preset(project: Path) -> str:
-    record = json.loads((project / ".perfproj.json").read_text())
-    prefix = record.get("settings", {}).get("preset_prefix", "") if record.get("mode") == "adopt" else ""
-    return f"{prefix}release"
+    return record.read_record_at(project).preset("release")
 
 
 def _env(cc: str, cxx: str) -> dict[str, str]:

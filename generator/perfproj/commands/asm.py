@@ -58,7 +58,7 @@ def default_preset(project: Path) -> str:
         made = record.read_record_at(project)
     except PerfprojError:
         return "release"
-    return made.settings.get("preset_prefix", "") + "release" if made.mode == "adopt" else "release"
+    return made.preset("release")
 
 
 def _plan(request: AsmRequest) -> list[_Build]:

@@ -64,11 +64,10 @@ def _layout(tree: Tree, request: TuneRequest, log: Callable[[str], None],
             compilers: dict[str, tuple[str, str]]) -> _Layout:
     made = record.read_record(tree)
     adopted = made.mode == "adopt"
-    prefix = made.settings.get("preset_prefix", "") if adopted else ""
     modules_dir = made.settings.get("modules_dir", "cmake/perfproj") if adopted else "cmake/perfproj"
     root_presets = made.settings.get("presets_file", "CMakePresets.json") if adopted else "CMakePresets.json"
-    project = Project(tree.root, f"{prefix}release", modules_dir, request.train_command, compilers, log)
-    return _Layout(project, f"{prefix}perfproj-test-base", f"{modules_dir}/presets/perfproj.json", root_presets)
+    project = Project(tree.root, made.preset("release"), modules_dir, request.train_command, compilers, log)
+    return _Layout(project, made.preset("perfproj-test-base"), f"{modules_dir}/presets/perfproj.json", root_presets)
 
 
 def _last_plain_seconds(tree: Tree) -> float | None:

@@ -46,6 +46,10 @@ class Record:
     mode: str = "new"  # "new" (perfproj new) or "adopt" (perfproj adopt: only the modules and presets)
     settings: dict[str, str] = field(default_factory=dict)  # adopt: modules_dir, preset_prefix, presets_file
 
+    def preset(self, name: str) -> str:
+        """The name perfproj's preset `name` has in this project (adopt may have prefixed it)."""
+        return (self.settings.get("preset_prefix", "") if self.mode == "adopt" else "") + name
+
 
 class RecordError(PerfprojError):
     pass
