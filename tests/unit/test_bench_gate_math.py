@@ -47,3 +47,28 @@ def test_markdown_table_and_verdict() -> None:
     text, ok = gate.markdown("t", gate.DETERMINISTIC_HEADER, rows)
     assert not ok and "| `BM_A` |" in text and "**REGRESSION**" in text and "1 regression(s)" in text
     assert gate.markdown("t", gate.DETERMINISTIC_HEADER, rows[1:])[1]
+
+
+def _dump(iterations: int | None, instructions: int) -> str:
+    trigger = f"Client Request: perfproj-bench iterations={iterations}" if iterations is not None \
+        else "Program termination"
+    return (f"desc: Trigger: {trigger}\nevents: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw\n"
+            f"summary: {instructions} 0 0 0 0 0 0 0 0\n")
+
+
+def test_only_the_last_measured_run_counts() -> None:
+    # The first run (1 iteration) paid a one-time cost of 500 instructions; the
+    # process's final dump (program termination) has no perfproj label.
+    dumps = [_dump(1, 600), _dump(10, 1000), _dump(10, 1000), _dump(None, 99)]
+    counts = gate.last_measured_run(dumps)
+    assert counts is not None and counts.instructions == 100 and counts.cycles == 100
+    assert gate.last_measured_run([_dump(None, 99)]) is None
+    assert gate.last_measured_run([_dump(3, 300), _dump(0, 0)]).instructions == 100
+
+
+def test_dumps_are_read_in_the_order_callgrind_wrote_them(tmp_path) -> None:
+    for number in (1, 2, 10, 11):
+        (tmp_path / f"callgrind.out.{number}").write_text("")
+    (tmp_path / "callgrind.out").write_text("")
+    assert [path.name for path in gate.dumps_in_order(tmp_path)] == \
+        ["callgrind.out.1", "callgrind.out.2", "callgrind.out.10", "callgrind.out.11"]
