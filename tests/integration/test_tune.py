@@ -56,6 +56,9 @@ def test_a_candidate_that_fails_the_check_cannot_win(tmp_path: Path, tmp_path_fa
         (project.path / ".perfproj/tune/results.json").read_text())["candidates"]}
     assert rows["gcc-lto-mimalloc"]["status"] == "rejected: --check failed (exit 1)"
     assert rows["gcc-lto"]["status"] == "winner"
+    # How it was measured is kept, so the workload can time the winner again.
+    request = json.loads((project.path / ".perfproj/tune/results.json").read_text())["request"]
+    assert request == {"workload": None, "check": check, "output_varies": False, "train_command": None}
 
 
 def test_dry_run_budget_and_usage_errors(tmp_path: Path, tmp_path_factory) -> None:

@@ -110,7 +110,7 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
             f"{report.TUNE_STATE}/results.md": report.markdown(result, workload.describe(), machine.notes).encode(),
             f"{report.TUNE_STATE}/results.json": report.json_bytes(
                 {"workload": workload.describe(), "winner": result.winner.name, "seconds": round(result.seconds),
-                 "candidates": report.rows(result)}),
+                 "request": report.request(workload, request.train_command), "candidates": report.rows(result)}),
         }
         winner = result.winner
         if winner.candidate is not None:

@@ -28,6 +28,7 @@ from perfproj.changes import Change
 from perfproj.changes.confined import Tree
 from perfproj.project import presets_file
 from perfproj.tune import stats
+from perfproj.tune.measure import Workload
 from perfproj.tune.search import Entry, Result
 
 TUNE_STATE = ".perfproj/tune"
@@ -59,6 +60,12 @@ def rows(result: Result) -> list[dict[str, Any]]:
             "stale_profile_warnings": None if entry.built is None else entry.built.stale_warnings,
         })
     return table
+
+
+def request(workload: Workload, train_command: str | None) -> dict[str, Any]:
+    """How the winner was measured, so the same workload can time it again (tests/benchmarks/bench_tune.py)."""
+    return {"workload": workload.command, "check": workload.check, "output_varies": workload.output_varies,
+            "train_command": train_command}
 
 
 def markdown(result: Result, workload: str, machine_notes: list[str]) -> str:
