@@ -1,103 +1,103 @@
 #!/usr/bin/env python3
 """Is `perfproj tune`'s pick worth it? Its `tuned` preset against "always GCC
-PGO" and plain Release, on a project that has been tuned, side by side in one
-run.
+PGO" and plain Release, on each tuned project, side by side in one run.
 
-    python3 tests/benchmarks/bench_tune.py PROJECT --workload 'CMD' [--train-command 'CMD'] [--rounds 15]
+    python3 tests/benchmarks/bench_tune.py PROJECT [PROJECT ...] [--rounds 15]
 
-PROJECT is a generated or adopted project where `perfproj tune` has run (its
-.perfproj/tune/presets.json holds the `tuned` preset). `{build}` in CMD is the
-variant's build folder. Three builds, all in PROJECT/build/:
+Each PROJECT is a generated or adopted project where `perfproj tune` has run:
+its .perfproj/tune/results.json says how tune measured (the workload, the
+--check, the training command), and the same workload times three builds,
+made the way tune defines them (perfproj.tune.builds):
 
-  plain Release   cmake -DCMAKE_BUILD_TYPE=Release, no preset (bench-plain/)
-  GCC PGO         the PGO chain over the release preset with GCC (bench-gcc-pgo-pgo/)
+  plain Release   cmake -DCMAKE_BUILD_TYPE=Release, no preset
+  GCC PGO         the PGO chain over the release preset with GCC, trained as tune trained
   tuned           cmake --workflow --preset tuned (tune's winner, rebuilt from its preset)
 
-then the workload runs interleaved for --rounds rounds (A B C, B C A, ...),
-pinned to one CPU where taskset is installed, and the table shows medians
-and the per-round speed ratio to plain Release with its 95% bootstrap
-interval. Each variant's output must match plain Release's (a build that
-computes something else is reported, not timed).
+Every build must compute what plain Release computes (tune's own check) before
+it is timed. The three run interleaved for --rounds rounds (A B C, B C A, ...),
+pinned to one CPU where taskset is installed; each project gets a table of
+medians, and a last table puts the projects side by side: the per-round speed
+ratio to plain Release with its 95% bootstrap interval.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import Variant, interleave, log, paired_speed_interval, ratio_table, run  # noqa: E402
+from benchlib import Variant, interleave, log, paired_speed, paired_speed_interval, ratio_table, run  # noqa: E402
 from perfproj.project import record  # noqa: E402
+from perfproj.tune import builds, candidates, measure  # noqa: E402
+
+ALWAYS_GCC_PGO = candidates.Candidate(compiler="gcc", opt="pgo")
 
 
-def _release_preset(project: Path) -> str:
-    return record.read_record_at(project).preset("release")
+class Tuned:
+    """One tuned project: how tune measured it, and its three builds."""
 
+    def __init__(self, root: Path) -> None:
+        results = root / ".perfproj/tune/results.json"
+        if not results.is_file():
+            raise SystemExit(f"{root} has no {results.relative_to(root)}: run `perfproj tune` there first")
+        data = json.loads(results.read_text())
+        if "request" not in data:
+            raise SystemExit(f"{results} predates the record of tune's workload: run `perfproj tune` again")
+        request = data["request"]
+        self.root = root
+        self.winner = str(data["winner"])
+        self.workload = measure.Workload.create(request["workload"], request["check"], request["output_varies"])
+        made = record.read_record_at(root)
+        self.project = builds.Project(root, made.preset("release"), made.modules_dir, request["train_command"],
+                                      candidates.discover().compilers, log)
+        self.built: dict[str, builds.Built] = {}
 
-def _env(cc: str, cxx: str) -> dict[str, str]:
-    return dict(os.environ, CC=cc, CXX=cxx)
+    def build(self) -> list[Variant]:
+        log(f"{self.root.name}: building plain Release")
+        self.built["plain Release"] = builds.build_plain(self.project, "gcc")
+        log(f"{self.root.name}: building GCC PGO (the PGO chain)")
+        self.built["GCC PGO"] = builds.build_pgo_chain(self.project, ALWAYS_GCC_PGO)
+        log(f"{self.root.name}: building tuned ({self.winner}) with cmake --workflow --preset tuned")
+        run(["cmake", "--workflow", "--preset", "tuned", "--fresh"], self.root, dict(os.environ))
+        self.built[f"tuned ({self.winner})"] = builds.Built(None, self.root / "build/tuned", 0.0, trained=True)
+        reference = measure.run_once(self.workload, self.built["plain Release"], self.root)[1]
+        for name, built in self.built.items():
+            problem = measure.check(self.workload, built, self.root, reference)
+            if problem:
+                raise SystemExit(f"{self.root.name}: {name}: {problem}; not timed")
+        return [Variant(name, [], str(built.build_dir)) for name, built in self.built.items()]
 
-
-def build_variants(project: Path, train_command: str | None) -> list[Variant]:
-    if not (project / ".perfproj/tune/presets.json").is_file():
-        raise SystemExit(f"{project} has no .perfproj/tune/presets.json: run `perfproj tune` there first")
-    gcc = _env("gcc", "g++")
-    plain = Variant("plain Release", [], "build/bench-plain")
-    log("  building plain Release")
-    run(["cmake", "--fresh", "-S", ".", "-B", plain.build_dir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release"],
-        project, gcc)
-    run(["cmake", "--build", plain.build_dir], project, gcc)
-
-    pgo = Variant("GCC PGO", [], "build/bench-gcc-pgo-pgo")
-    log("  building GCC PGO (the PGO chain)")
-    chain = ["cmake", "-P", "cmake/perfproj/scripts/pgo.cmake", _release_preset(project), "--name", "bench-gcc-pgo"]
-    if train_command:
-        chain += ["--train-command", train_command]
-    run(chain, project, gcc)
-
-    tuned = Variant("tuned", [], "build/tuned")
-    log("  building tuned (cmake --workflow --preset tuned)")
-    run(["cmake", "--workflow", "--preset", "tuned", "--fresh"], project, dict(os.environ))
-    return [plain, pgo, tuned]
+    def seconds(self, variant: Variant) -> float:
+        return measure.run_once(self.workload, self.built[variant.name], self.root)[0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("project", type=Path)
-    parser.add_argument("--workload", required=True, help="shell command; {build} is the variant's build folder")
-    parser.add_argument("--train-command", help="what the GCC PGO chain trains on (as tune was given)")
+    parser.add_argument("projects", type=Path, nargs="+")
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    project = args.project.resolve()
-    variants = build_variants(project, args.train_command)
-    pin = ["taskset", "-c", str(max(os.sched_getaffinity(0)))] if shutil.which("taskset") else []
-
-    def output_of(variant: Variant) -> str:
-        command = args.workload.replace("{build}", str(project / variant.build_dir))
-        return subprocess.run([*pin, "bash", "-c", command], cwd=project, capture_output=True, text=True,
-                              check=True).stdout
-
-    expected = output_of(variants[0])
-    for variant in variants[1:]:
-        if output_of(variant) != expected:
-            raise SystemExit(f"{variant.name} prints something else than plain Release: not timed")
-
-    def measure(variant: Variant) -> float:
-        start = time.perf_counter()
-        output_of(variant)
-        return (time.perf_counter() - start) * 1000
-
-    interleave(variants, args.rounds, measure)
-    print(f"workload: {args.workload} ({args.rounds} interleaved rounds)\n")
-    print(ratio_table(variants, "ms", variants[0]))
-    for variant in variants[1:]:
-        low, high = paired_speed_interval(variant, variants[0])
-        print(f"{variant.name}: 95% interval of the speed vs plain Release {low:.3f}-{high:.3f}")
+    tuned = [Tuned(path.resolve()) for path in args.projects]  # every project checked before anything builds
+    measured = [(project, project.build()) for project in tuned]
+    summary = ["| project | tune's pick | tuned vs plain (95% CI) | GCC PGO vs plain (95% CI) | tuned vs GCC PGO |",
+               "|---|---|---:|---:|---:|"]
+    for project, variants in measured:
+        log(f"{project.root.name}: timing, {args.rounds} interleaved rounds")
+        interleave(variants, args.rounds, project.seconds)
+        plain, pgo, best = variants
+        print(f"### {project.root.name}: {project.workload.describe()}\n")
+        unit = "s" if project.workload.command else "(geometric mean of its benchmark times)"
+        print(ratio_table(variants, unit, plain) + "\n")
+        cells = []
+        for variant in (best, pgo):
+            low, high = paired_speed_interval(variant, plain)
+            cells.append(f"{paired_speed(variant, plain):.3f} ({low:.3f}-{high:.3f})")
+        summary.append(f"| {project.root.name} | {project.winner} | {cells[0]} | {cells[1]} "
+                       f"| {paired_speed(best, pgo):.3f} |")
+    print(f"### Side by side ({args.rounds} interleaved rounds per project; speed > 1 = faster)\n")
+    print("\n".join(summary))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from perfproj.changes.confined import Tree, UnsafePath, is_plain_relative
 from perfproj.errors import PerfprojError, UsageError
 from perfproj.project import base_snapshot, presets_file, record
 
-DEFAULT_MODULES_DIR = "cmake/perfproj"
+DEFAULT_MODULES_DIR = record.MODULES_DIR
 DEFAULT_PREFIX = "perfproj-"
 ROOT_PRESETS = "CMakePresets.json"
 USER_PRESETS = "CMakeUserPresets.json"

@@ -63,11 +63,9 @@ class _Layout:
 def _layout(tree: Tree, request: TuneRequest, log: Callable[[str], None],
             compilers: dict[str, tuple[str, str]]) -> _Layout:
     made = record.read_record(tree)
-    adopted = made.mode == "adopt"
-    modules_dir = made.settings.get("modules_dir", "cmake/perfproj") if adopted else "cmake/perfproj"
-    root_presets = made.settings.get("presets_file", "CMakePresets.json") if adopted else "CMakePresets.json"
-    project = Project(tree.root, made.preset("release"), modules_dir, request.train_command, compilers, log)
-    return _Layout(project, made.preset("perfproj-test-base"), f"{modules_dir}/presets/perfproj.json", root_presets)
+    project = Project(tree.root, made.preset("release"), made.modules_dir, request.train_command, compilers, log)
+    return _Layout(project, made.preset("perfproj-test-base"), f"{made.modules_dir}/presets/perfproj.json",
+                   made.presets_file)
 
 
 def _last_plain_seconds(tree: Tree) -> float | None:

@@ -111,7 +111,7 @@ def _generate_template(old: record.Record, trust: bool) -> Generation:
 
 def _generate(old: record.Record, trust: bool) -> Generation:
     if old.mode == "adopt":  # only perfproj's modules and presets are perfproj's to update
-        owned = adopt.owned_files(old.settings.get("modules_dir", adopt.DEFAULT_MODULES_DIR),
+        owned = adopt.owned_files(old.modules_dir,
                                   old.settings.get("preset_prefix", ""))
         files = {path: FileData(content, 0o644) for path, content in owned.items()}
         return Generation(files, record.TemplateSource(source.BUILTIN, __version__), dict(old.answers))
@@ -199,17 +199,13 @@ def _move(old_path: str, new_path: str, base: _Base, tree: Tree, theirs: bytes,
     return [moved, merged]
 
 
-def _modules_dir(old: record.Record) -> str:
-    return old.settings.get("modules_dir", "cmake/perfproj") if old.mode == "adopt" else "cmake/perfproj"
-
-
 def plan_update(tree: Tree, trust: bool = False, allow_dirty: bool = False) -> UpdatePlan:
     """Compute every change to the locked project `tree`; write nothing."""
     old = record.read_record(tree)
     base = _Base(base_snapshot.read_snapshot(tree, old.files), tree.lstat(base_snapshot.SNAPSHOT_FILE) is not None)
     new = _generate(old, trust)
     labels = _labels(old, new.source)
-    moves = layout.moves(_modules_dir(old), set(old.files), set(new.files))
+    moves = layout.moves(old.modules_dir, set(old.files), set(new.files))
     actions = []
     for old_path, new_path in sorted(moves.items()):
         actions += _move(old_path, new_path, base, tree, new.files[new_path].content, labels)

@@ -25,6 +25,7 @@ from perfproj.errors import PerfprojError
 RECORD_FILE = ".perfproj.json"
 STATE_DIR = ".perfproj"  # the base snapshot and transactions live here
 MODES = ("new", "adopt")
+MODULES_DIR = "cmake/perfproj"  # where perfproj's CMake modules go unless adopt was told otherwise
 _NOT_RECORDED = (".git", STATE_DIR)
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _VERSION = re.compile(r"\d+(\.\d+)*\Z")
@@ -49,6 +50,16 @@ class Record:
     def preset(self, name: str) -> str:
         """The name perfproj's preset `name` has in this project (adopt may have prefixed it)."""
         return (self.settings.get("preset_prefix", "") if self.mode == "adopt" else "") + name
+
+    @property
+    def modules_dir(self) -> str:
+        """Where perfproj's CMake modules are in this project (adopt may have put them elsewhere)."""
+        return (self.settings.get("modules_dir") if self.mode == "adopt" else None) or MODULES_DIR
+
+    @property
+    def presets_file(self) -> str:
+        """The presets file that includes perfproj's presets (adopt may have chosen CMakeUserPresets.json)."""
+        return (self.settings.get("presets_file") if self.mode == "adopt" else None) or "CMakePresets.json"
 
 
 class RecordError(PerfprojError):
