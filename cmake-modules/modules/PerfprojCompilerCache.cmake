@@ -1,6 +1,7 @@
 # The compiler cache: PERFPROJ_COMPILER_CACHE=auto|sccache|ccache|none.
 #
-# auto picks sccache, else ccache, else nothing; a launcher you set yourself
+# auto picks sccache, else ccache, else nothing (only ccache with
+# PERFPROJ_DISTRIBUTED: PerfprojDistributed.cmake); a launcher you set yourself
 # (CMAKE_<LANG>_COMPILER_LAUNCHER, on the command line or in the environment)
 # is kept. One exception either way: sccache refuses to cache GCC
 # -fprofile-use compiles, so the PGO use stage of a GCC build switches to
@@ -42,6 +43,9 @@ function(perfproj_compiler_cache out)
   endif()
 
   set(candidates sccache ccache)
+  if(DEFINED PERFPROJ_DISTRIBUTED AND NOT PERFPROJ_DISTRIBUTED STREQUAL "none")
+    set(candidates ccache)  # the only one that hands its misses to the distributing launcher
+  endif()
   if(choice MATCHES "^(sccache|ccache)$")
     set(candidates ${choice})
   endif()

@@ -186,3 +186,38 @@ def test_this_machine_is_checked(tmp_path: Path) -> None:
     assert result.returncode in (0, 1), result.stderr
     report = json.loads(result.stdout)
     assert any(check["name"] == "C++ with LTO" for check in report["checks"])
+
+
+def test_icecream_daemon_and_scheduler_are_checked_when_icecc_is_installed(tmp_path: Path) -> None:
+    import socket
+
+    require("icecc")
+    bin_dir = _fake_path(tmp_path, ["cmake", "ninja", "g++", "as", "ld", "icecc"])
+    config = tmp_path / "icecc.conf"
+    daemon_socket = tmp_path / "iceccd.socket"
+    with socket.socket(socket.AF_UNIX) as daemon, socket.create_server(("127.0.0.1", 0)) as scheduler:
+        daemon.bind(str(daemon_socket))
+        daemon.listen()
+        config.write_text(f'ICECC_NETNAME=""\nICECC_SCHEDULER_HOST="127.0.0.1:{scheduler.getsockname()[1]}"\n')
+        machine = doctor.Machine(path=str(bin_dir), llvm_root=tmp_path / "no-llvm", icecc_config=config,
+                                 icecc_sockets=(tmp_path / "absent.socket", daemon_socket))
+        checks = {check.name: check for check in doctor.run_checks(machine).checks}
+    assert checks["icecc"].status == "ok"
+    assert (checks["iceccd"].status, checks["iceccd"].path) == ("ok", str(daemon_socket))
+    assert checks["icecc-scheduler"].status == "ok" and "reachable at 127.0.0.1:" in checks["icecc-scheduler"].detail
+
+    # Both gone (the listening sockets are closed): each says what is wrong, neither is essential.
+    checks = {check.name: check for check in doctor.run_checks(machine).checks}
+    assert checks["iceccd"].status == "warn" and "compiles locally" in checks["iceccd"].detail
+    assert checks["icecc-scheduler"].status == "warn" and "unreachable" in checks["icecc-scheduler"].detail
+    # Without a configured host the scheduler is found by broadcast, which only the daemon can see.
+    config.write_text('ICECC_SCHEDULER_HOST=""\n')
+    checks = {check.name: check for check in doctor.run_checks(machine).checks}
+    assert "found by broadcast" in checks["icecc-scheduler"].detail
+
+
+def test_no_icecc_is_an_optional_warning(tmp_path: Path) -> None:
+    bin_dir = _fake_path(tmp_path, ["cmake", "ninja", "g++", "as", "ld"])
+    report = doctor.run_checks(doctor.Machine(path=str(bin_dir), llvm_root=tmp_path / "no-llvm"))
+    check = next(check for check in report.checks if check.name == "icecc")
+    assert (check.status, check.package) == ("warn", "icecc") and "iceccd" not in {c.name for c in report.checks}

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from perfproj.machine import cpu_level, toolchain_probe
+from perfproj.machine import cpu_level, icecream, toolchain_probe
 from perfproj.machine.debian_packages import debian_package
 
 MIN_CMAKE = (3, 25)
@@ -60,6 +60,8 @@ class Machine:
     llvm_root: Path = Path("/usr/lib")
     cpuinfo: Path = Path("/proc/cpuinfo")
     machine: str | None = None  # platform.machine() unless given
+    icecc_config: Path = icecream.CONFIG
+    icecc_sockets: tuple[Path, ...] = field(default_factory=icecream.daemon_sockets)
 
 
 @dataclass
@@ -255,6 +257,37 @@ def _bolt_checks(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]
     return [bolt_check, runtime_check]
 
 
+def _icecream_checks(probes: _Probes, machine: Machine) -> list[Callable[[], Check]]:
+    """icecc, its local daemon and its scheduler: only looked at when icecc is installed."""
+    why = "PERFPROJ_DISTRIBUTED=icecc (the distributed preset) sends compiles to an icecream cluster"
+    icecc = toolchain_probe.which("icecc", machine.path)
+    if not icecc:
+        return [lambda: _missing("icecc", "distributed", why)]
+    daemon = probes.pool.submit(icecream.running_daemon, machine.icecc_sockets)
+    host = icecream.configured_scheduler(machine.icecc_config)
+    scheduler = probes.pool.submit(icecream.scheduler_reachable, host) if host else None
+
+    def daemon_check() -> Check:
+        found = daemon.result()
+        if found:
+            return Check("iceccd", "distributed", OK, f"running ({found})", path=str(found))
+        return Check("iceccd", "distributed", WARN, "not running: icecc compiles locally until it runs "
+                     "(Debian's icecc package starts it with systemd: systemctl start iceccd)")
+
+    def scheduler_check() -> Check:
+        if scheduler is None:
+            return Check("icecc-scheduler", "distributed", OK if daemon.result() else WARN,
+                         f"found by broadcast on the local network (no ICECC_SCHEDULER_HOST in "
+                         f"{machine.icecc_config}); set it to have it checked here")
+        reached = scheduler.result()
+        if reached.reachable:
+            return Check("icecc-scheduler", "distributed", OK, f"reachable at {reached.address}")
+        return Check("icecc-scheduler", "distributed", WARN, f"unreachable at {reached.address} ({reached.why}): "
+                     f"is icecc-scheduler running there, and TCP port {icecream.SCHEDULER_PORT} open?")
+
+    return [_found_tool("icecc", "distributed", icecc, probes), daemon_check, scheduler_check]
+
+
 def _cpu_check(level: cpu_level.CpuLevel) -> Check:
     if level.level is None:
         return Check("x86-64 level", "cpu", WARN, f"unknown: {level.source}")
@@ -288,6 +321,7 @@ def run_checks(machine: Machine | None = None) -> Report:
             _plain_tool("valgrind", "profiler", "callgrind targets and the bench gate", probes, machine),
             _plain_tool("heaptrack", "profiler", "the <target>-heaptrack targets", probes, machine),
             *_bolt_checks(probes, machine),
+            *_icecream_checks(probes, machine),
         ]
         level = cpu_level.detect(machine.cpuinfo, machine.machine)
         checks = [make() for make in pending]
