@@ -11,6 +11,7 @@
 #   perfproj_add_profiling(myapp ARGS ...)  # myapp-perf, -callgrind, -heaptrack targets
 #   perfproj_benchmark(mybench)             # main() with context, the bench target
 #   perfproj_add_fuzzer(myfuzzer f.cpp LINK mylib CORPUS corpus REGRESSIONS crashes)
+#   perfproj_precompile_headers(mylib <string> <vector>)  # PRIVATE, never exported
 #
 # Presets set PERFPROJ_* cache variables; the modules turn them into flags.
 # Whole-program settings apply to every target defined after this include,
@@ -37,8 +38,8 @@ set(PERFPROJ_RUNTIME_DIR "${PERFPROJ_DIR}/runtime")
 # (when it has one) turns its options into flags. A module may use what the
 # modules before it define or set; each one's header says what it reads and sets.
 set(_PERFPROJ_MODULES
-    Options Probe Toolchain LTO Arch Allocator PGO BOLT CompilerCache Sanitizers Fuzz Hardening Profiling Coverage
-    Lint Warnings BuildInfo Bench SplitDebug Targets)
+    Options Probe Toolchain LTO Arch Allocator PGO BOLT CompilerCache Distributed BuildProfile Sanitizers Fuzz
+    Hardening Profiling Coverage Lint Warnings BuildInfo Bench SplitDebug Unity Targets)
 
 foreach(_perfproj_module IN LISTS _PERFPROJ_MODULES)
   include("${PERFPROJ_DIR}/modules/Perfproj${_perfproj_module}.cmake")

@@ -2,7 +2,7 @@
 #
 # Whole-program settings (LTO, architecture, PGO, sanitizers) are applied to the
 # whole build tree by Perfproj.cmake; what belongs to the project's own code
-# only (warnings, visibility, hardening, clang-tidy) is applied here, as PRIVATE
+# only (warnings, visibility, hardening, clang-tidy, unity builds) is applied here, as PRIVATE
 # properties that never reach installed or exported targets. Executables and
 # shared libraries also get the CPU guard, and executables the allocator.
 #
@@ -24,6 +24,7 @@ function(perfproj_target_defaults)
     perfproj_target_coverage(${target})
     perfproj_target_lint(${target})
     perfproj_target_bolt(${target})
+    perfproj_target_unity(${target})
     # Hidden visibility: only the API marked visible is exported, which gives
     # LTO and the optimizer more freedom and keeps the dynamic symbol table small.
     set_target_properties(${target} PROPERTIES

@@ -22,7 +22,7 @@ LANGUAGES = ("C", "CXX")
 LINKED = {"executables": ("EXECUTABLE",), "shared libraries": ("SHARED_LIBRARY", "MODULE_LIBRARY")}
 # Options perfproj_target_defaults() applies target by target (the rest apply to the whole build).
 PER_TARGET_OPTIONS = ("PERFPROJ_HARDENING", "PERFPROJ_WARNINGS", "PERFPROJ_WARNINGS_AS_ERRORS",
-                      "PERFPROJ_CLANG_TIDY", "PERFPROJ_COVERAGE")
+                      "PERFPROJ_CLANG_TIDY", "PERFPROJ_COVERAGE", "PERFPROJ_UNITY_BUILD", "PERFPROJ_UNITY_BATCH_SIZE")
 TARGETS_WITH_DEFAULTS = "_PERFPROJ_TARGETS_WITH_DEFAULTS"  # written by PerfprojTargets.cmake
 
 
