@@ -47,7 +47,7 @@ function(_perfproj_icecc out)
   find_program(_PERFPROJ_ICECC NAMES icecc DOC "icecream's compiler wrapper (PERFPROJ_DISTRIBUTED=icecc)")
   if(NOT _PERFPROJ_ICECC)
     perfproj_problem("PERFPROJ_DISTRIBUTED=icecc but icecream is not installed"
-                     "install the Debian package icecc (and start iceccd, see docs/build-speed.md), or use PERFPROJ_DISTRIBUTED=none")
+                     "install the Debian package icecc (and start its iceccd daemon: systemctl enable --now iceccd), or use PERFPROJ_DISTRIBUTED=none")
     set(${out} "" PARENT_SCOPE)
     return()
   endif()

@@ -114,3 +114,16 @@ def test_what_cannot_distribute_fails_configure_with_a_fix(tmp_path: Path) -> No
     result = project.run("cmake", "--fresh", "--preset", PRESET)
     assert "perfproj: compiler cache: ccache" in result.stdout
     assert "no iceccd daemon is running here" in result.stdout
+
+
+def test_no_icecream_fails_configure_with_the_fix(tmp_path: Path) -> None:
+    require("icecc", "util-linux")
+    if os.geteuid() != 0:
+        pytest.skip("hiding the installed icecc needs a mount namespace, which needs root")
+    project = Project(generate(tmp_path, "spread"), build_env("gcc", tmp_path))
+    # /usr/bin/icecc hidden behind a non-executable file, in this command's mount namespace only.
+    result = project.run("unshare", "--mount", "sh", "-c",
+                         f"mount --bind /dev/null {shutil.which('icecc')} && cmake --preset {PRESET}", check=False)
+    assert result.returncode != 0
+    assert "PERFPROJ_DISTRIBUTED=icecc but icecream is not installed" in result.stdout, result.stdout[-3000:]
+    assert "fix: install the Debian package icecc" in result.stdout
