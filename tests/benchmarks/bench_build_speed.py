@@ -165,6 +165,7 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         work = args.workdir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="perfproj-speed-")))
         if args.sample:
+            (work / "generated").mkdir(parents=True, exist_ok=True)
             sample = generate_project(work / "generated", "calc")
             run(["git", "init", "-q"], sample)
             run(["git", "add", "-A"], sample)
