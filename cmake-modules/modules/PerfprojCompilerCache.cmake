@@ -110,6 +110,30 @@ function(_perfproj_launcher_program out launcher)
   endforeach()
 endfunction()
 
+# perfproj_ccache_launcher_with(<out> <launcher> <NAME=value>): <launcher> with
+# one more ccache setting in front of ccache (in the `cmake -E env` that is
+# already there, or a new one), or empty when ccache is not in <launcher>.
+# Modules that need ccache to behave differently for a build or a target
+# (icecc behind it, a precompiled header's sloppiness) all go through here.
+function(perfproj_ccache_launcher_with out launcher setting)
+  set(${out} "" PARENT_SCOPE)
+  set(words ${launcher})
+  set(at 0)
+  foreach(word IN LISTS words)
+    if(word MATCHES "(^|/)ccache$")
+      list(SUBLIST words 0 ${at} before)
+      if("env" IN_LIST before)  # `cmake -E env ... ccache`: one more setting there
+        list(INSERT words ${at} "${setting}")
+      else()
+        list(INSERT words ${at} "${CMAKE_COMMAND}" -E env "${setting}")
+      endif()
+      set(${out} "${words}" PARENT_SCOPE)
+      return()
+    endif()
+    math(EXPR at "${at} + 1")
+  endforeach()
+endfunction()
+
 function(_perfproj_add_cache_stats_target program)
   if(TARGET perfproj-cache-stats)
     return()

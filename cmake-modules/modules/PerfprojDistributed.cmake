@@ -19,9 +19,12 @@
 #                     many as `-j` allows; the `distributed` build preset runs
 #                     64); iceccd still runs a job locally when no worker is
 #                     free, and limits those to this machine's cores itself.
-#   perfproj_link     links stay local: at most this machine's logical cores
-#                     (GCC's -flto=auto link and lld's ThinLTO backends each
-#                     use every core on their own).
+#   links             stay local (a compiler launcher never sees a link), and
+#                     with 64 jobs in flight they need a pool of their own: an
+#                     LTO build keeps PerfprojLTO.cmake's perfproj_lto_link (one
+#                     at a time: each -flto=auto link or set of ThinLTO backends
+#                     uses every core), a pool of yours stays yours, and any
+#                     other build gets perfproj_link, this machine's cores.
 # What is distributed: every compile step, GCC's -flto compiles included (they
 # emit GIMPLE, the whole-program optimisation runs at the local link). With
 # Clang ThinLTO the compile to bitcode is distributed; the ThinLTO backends
@@ -57,23 +60,12 @@ endfunction()
 # <launcher> with icecc behind it: ccache gets CCACHE_PREFIX, no launcher
 # becomes icecc; anything else cannot pass its misses on (empty result).
 function(_perfproj_distributed_launcher out launcher icecc)
-  set(${out} "" PARENT_SCOPE)
   if(launcher STREQUAL "")
     set(${out} "${icecc}" PARENT_SCOPE)
-    return()
-  endif()
-  set(words ${launcher})
-  list(FIND words "${CMAKE_COMMAND}" at)
-  list(GET words -1 program)
-  if(NOT program MATCHES "(^|/)ccache$")
-    return()
-  endif()
-  if(at EQUAL 0 AND launcher MATCHES "^[^;]+;-E;env;")  # already `cmake -E env ... ccache`: add one setting
-    list(INSERT words 3 "CCACHE_PREFIX=${icecc}")
   else()
-    set(words "${CMAKE_COMMAND};-E;env;CCACHE_PREFIX=${icecc};${launcher}")
+    perfproj_ccache_launcher_with(with_prefix "${launcher}" "CCACHE_PREFIX=${icecc}")
+    set(${out} "${with_prefix}" PARENT_SCOPE)
   endif()
-  set(${out} "${words}" PARENT_SCOPE)
 endfunction()
 
 macro(_perfproj_apply_Distributed)
@@ -100,18 +92,21 @@ macro(_perfproj_apply_Distributed)
       if(_perfproj_family STREQUAL "GNU")
         add_compile_options(-gno-record-gcc-switches)  # identical objects wherever they were compiled
       endif()
-      cmake_host_system_information(RESULT _perfproj_cores QUERY NUMBER_OF_LOGICAL_CORES)
+      set(_perfproj_links "")
       if(CMAKE_GENERATOR MATCHES "Ninja")
-        set_property(GLOBAL APPEND PROPERTY JOB_POOLS perfproj_link=${_perfproj_cores})
-        set(CMAKE_JOB_POOL_LINK perfproj_link)
+        if(NOT DEFINED CMAKE_JOB_POOL_LINK)  # not LTO's one-at-a-time pool, nor one of yours
+          cmake_host_system_information(RESULT _perfproj_cores QUERY NUMBER_OF_LOGICAL_CORES)
+          set_property(GLOBAL APPEND PROPERTY JOB_POOLS perfproj_link=${_perfproj_cores})
+          set(CMAKE_JOB_POOL_LINK perfproj_link)
+        endif()
+        set(_perfproj_links ", links local in Ninja's ${CMAKE_JOB_POOL_LINK} pool")
         if(PERFPROJ_DISTRIBUTED_JOBS MATCHES "^[0-9]+$" AND PERFPROJ_DISTRIBUTED_JOBS GREATER 0)
           set_property(GLOBAL APPEND PROPERTY JOB_POOLS perfproj_compile=${PERFPROJ_DISTRIBUTED_JOBS})
           set(CMAKE_JOB_POOL_COMPILE perfproj_compile)
         endif()
       endif()
       if(EXISTS "/var/run/icecc/iceccd.socket" OR EXISTS "$ENV{HOME}/.iceccd.socket")
-        message(STATUS "perfproj: distributed: icecc behind the compiler cache, links local "
-                       "(at most ${_perfproj_cores} at once)")
+        message(STATUS "perfproj: distributed: icecc behind the compiler cache${_perfproj_links}")
       else()
         message(WARNING "perfproj: PERFPROJ_DISTRIBUTED=icecc but no iceccd daemon is running here: every "
                         "compile stays local until it runs (`perfproj doctor` checks the daemon and scheduler)")

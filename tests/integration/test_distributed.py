@@ -7,6 +7,7 @@ where they cannot be made the tests skip and say why.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -81,7 +82,15 @@ def test_compiles_run_on_the_worker_and_match_a_local_build(cluster: Cluster, tm
 
     rules = (project.path / BUILD / "CMakeFiles/rules.ninja").read_text()
     assert f"CCACHE_PREFIX={shutil.which('icecc')}" in rules  # behind ccache, not in front of it
-    assert "pool = perfproj_link" in (project.path / BUILD / "build.ninja").read_text()  # links stay local
+    # Links stay local, in a pool: this LTO preset keeps the LTO module's one-at-a-time pool
+    # (each LTO link uses every core), which a pool sized for 64 remote jobs must not replace.
+    assert "links local in Ninja's perfproj_lto_link pool" in configured.stdout
+    blocks = (project.path / BUILD / "build.ninja").read_text().split("\nbuild ")
+    link_pools = [re.search(r"^  pool = (\S+)", block, re.M) for block in blocks
+                  if re.match(r"[^:]+: CXX_EXECUTABLE_LINKER__", block)]
+    assert link_pools and all(pool and pool.group(1) == "perfproj_lto_link" for pool in link_pools)
+    # icecc rewrites the remote command line; GCC then must not record it in the debug info.
+    assert all("-gno-record-gcc-switches" in entry["command"] for entry in project.own_compile_commands(BUILD))
     distributed = _machine_code(project.path / BUILD)
     assert distributed.keys() == reference.keys() and "tests/spread_tests" in reference, set(reference)
     differing = [name for name in reference if reference[name] != distributed[name]]
@@ -112,8 +121,10 @@ def test_what_cannot_distribute_fails_configure_with_a_fix(tmp_path: Path) -> No
 
     # auto picks ccache when distributing (sccache would be first otherwise), and without a daemon
     # configure warns that compiles stay local (Debian's icecc package starts one where systemd runs).
-    result = project.run("cmake", "--fresh", "--preset", PRESET)
+    result = project.run("cmake", "--fresh", "--preset", PRESET, "-DPERFPROJ_DISTRIBUTED_JOBS=12")
     assert "perfproj: compiler cache: ccache" in result.stdout
+    assert "pool perfproj_compile\n  depth = 12" in (project.path / BUILD / "CMakeFiles/rules.ninja").read_text()
+    assert "pool = perfproj_compile" in (project.path / BUILD / "build.ninja").read_text()
     if icecream.running_daemon(icecream.daemon_sockets()):
         assert "perfproj: distributed: icecc behind the compiler cache" in result.stdout
     else:
