@@ -43,6 +43,7 @@ endfunction()
 
 # perfproj_link_allocator(<executable>)
 function(perfproj_link_allocator target)
+  set_property(GLOBAL APPEND PROPERTY _PERFPROJ_ALLOCATOR_TARGETS ${target})
   if(NOT PERFPROJ_ALLOCATOR_LIBRARY)
     return()
   endif()
@@ -54,6 +55,15 @@ function(perfproj_link_allocator target)
                                              -fno-builtin-realloc -fno-builtin-free)
   endif()
 endfunction()
+
+# At the end of the top directory: which executables PERFPROJ_ALLOCATOR reaches,
+# in the cache. In an adopted repository whose CMakeLists.txt calls nothing of
+# perfproj's, none does, and `perfproj tune` must not offer allocators there.
+function(_perfproj_record_allocator_targets)
+  get_property(targets GLOBAL PROPERTY _PERFPROJ_ALLOCATOR_TARGETS)
+  set(_PERFPROJ_ALLOCATOR_TARGETS "${targets}" CACHE INTERNAL "executables PERFPROJ_ALLOCATOR is linked into")
+endfunction()
+cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfproj_record_allocator_targets)
 
 macro(_perfproj_apply_Allocator)
   perfproj_allocator_library(PERFPROJ_ALLOCATOR_LIBRARY)

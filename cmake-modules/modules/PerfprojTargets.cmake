@@ -49,13 +49,16 @@ function(perfproj_target_defaults)
 endfunction()
 
 # At the end of the top directory: which targets got the per-target settings,
-# in the cache, so `perfproj explain` can say where PERFPROJ_HARDENING,
+# in the cache, so `perfproj explain` (and `perfproj tune`) can say where PERFPROJ_HARDENING,
 # PERFPROJ_WARNINGS and friends really apply (in an adopted repository whose
 # CMakeLists.txt calls nothing of perfproj's: nowhere).
 function(_perfproj_record_targets_with_defaults)
   get_property(targets GLOBAL PROPERTY _PERFPROJ_TARGETS_WITH_DEFAULTS)
   set(_PERFPROJ_TARGETS_WITH_DEFAULTS "${targets}" CACHE INTERNAL
       "targets given perfproj_target_defaults(), for perfproj explain")
+  # The executables among them, which BOLT optimizes: `perfproj tune` offers no BOLT build without one.
+  get_property(executables GLOBAL PROPERTY PERFPROJ_EXECUTABLES)
+  set(_PERFPROJ_EXECUTABLES "${executables}" CACHE INTERNAL "executables given perfproj_target_defaults()")
 endfunction()
 cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfproj_record_targets_with_defaults)
 

@@ -4,11 +4,12 @@ thing, and the `tuned` preset rebuilds that winner, profile and all, from a clea
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 from helpers.build import Project, build_env
-from helpers.cli import git_commit_all, one_line_error, run_perfproj
+from helpers.cli import git_commit_all, one_line_error, run_perfproj, their_repository
 
 
 def _project(tmp_path: Path, tmp_path_factory) -> Project:
@@ -20,14 +21,15 @@ def _project(tmp_path: Path, tmp_path_factory) -> Project:
 def test_the_winner_is_kept_and_its_preset_rebuilds_it_from_a_clean_checkout(tmp_path: Path, tmp_path_factory) -> None:
     project = _project(tmp_path, tmp_path_factory)
     result = run_perfproj("tune", "--candidates", "compiler=gcc;opt=pgo;arch=portable;alloc=system,mimalloc",
-                          "--rounds", "5", cwd=project.path, env=project.env, timeout=3000)
+                          "--rounds", "7", cwd=project.path, env=project.env, timeout=3000)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "tune [1 compiler x PGO] building gcc-pgo" in result.stderr
-    assert "tune [4 allocator] building gcc-pgo-mimalloc" in result.stderr  # the profile reused (no new chain)
+    # The allocator is measured on the PGO build itself, its library preloaded: no second build or chain.
+    assert re.search(r"tune \[4 allocator\] gcc-pgo-mimalloc: gcc-pgo with \S+libmimalloc\S+ preloaded", result.stderr)
     data = json.loads((project.path / ".perfproj/tune/results.json").read_text())
     rows = {row["candidate"]: row for row in data["candidates"]}
     assert data["winner"] in ("gcc-pgo", "gcc-pgo-mimalloc") and rows[data["winner"]]["status"] == "winner"
-    assert rows["gcc-pgo-mimalloc"]["stale_profile_warnings"] == 0 and rows["gcc-pgo"]["rounds"] >= 5
+    assert rows["gcc-pgo-mimalloc"]["stale_profile_warnings"] == 0 and rows["gcc-pgo"]["rounds"] >= 7
     assert "| gcc-pgo |" in (project.path / ".perfproj/tune/results.md").read_text()
     assert list((project.path / ".perfproj/tune/profile").glob("*.gcda"))
     assert ".perfproj/tune/presets.json" in (project.path / "CMakePresets.json").read_text()
@@ -47,10 +49,11 @@ def test_the_winner_is_kept_and_its_preset_rebuilds_it_from_a_clean_checkout(tmp
 
 def test_a_candidate_that_fails_the_check_cannot_win(tmp_path: Path, tmp_path_factory) -> None:
     project = _project(tmp_path, tmp_path_factory)
-    # The stand-in for a miscompile: any build with mimalloc "computes the wrong thing".
-    check = "! grep -q PERFPROJ_ALLOCATOR:STRING=mimalloc {build}/CMakeCache.txt"
+    # The stand-in for a miscompile: any program running with mimalloc "computes the wrong thing". The check
+    # runs with the candidate's allocator preloaded, as its workload does.
+    check = "! grep -q libmimalloc /proc/$$/maps"
     result = run_perfproj("tune", "--candidates", "compiler=gcc;opt=lto;arch=portable;alloc=system,mimalloc",
-                          "--check", check, "--rounds", "5", cwd=project.path, env=project.env, timeout=3000)
+                          "--check", check, "--rounds", "7", cwd=project.path, env=project.env, timeout=3000)
     assert result.returncode == 0, result.stderr[-3000:]
     rows = {row["candidate"]: row for row in json.loads(
         (project.path / ".perfproj/tune/results.json").read_text())["candidates"]}
@@ -68,7 +71,7 @@ def test_dry_run_budget_and_usage_errors(tmp_path: Path, tmp_path_factory) -> No
     assert dry.returncode == 0 and plan[0].startswith("stage 1, compiler x PGO: gcc-lto"), dry.stdout
     assert "Dry run: nothing was built." in dry.stdout and not (project.path / "build").exists()
     one_line_error(run_perfproj("tune", "--candidates", "compiler=icc", cwd=project.path), 2, "compiler=icc")
-    one_line_error(run_perfproj("tune", "--rounds", "2", cwd=project.path), 2, "--rounds must be at least 5")
+    one_line_error(run_perfproj("tune", "--rounds", "2", cwd=project.path), 2, "--rounds must be at least 7")
     one_line_error(run_perfproj("tune", "--budget", "soon", cwd=project.path), 2, "--budget")
     # A budget that covers no candidate build: every one is skipped, and tune says so in one line.
     tight = run_perfproj("tune", "--budget", "1s", "--candidates", "compiler=gcc;opt=lto;alloc=system",
@@ -77,3 +80,60 @@ def test_dry_run_budget_and_usage_errors(tmp_path: Path, tmp_path_factory) -> No
     assert "gcc-lto: skipped, the budget would not cover its build" in tight.stderr
     last = tight.stderr.strip().splitlines()[-1]  # progress lines first, then the one-line error
     assert last.startswith("perfproj: error: tune: no candidate could be built"), last
+
+
+WORDS = {
+    "CMakeLists.txt": "cmake_minimum_required(VERSION 3.16)\nproject(words CXX)\n"
+                      "add_executable(words words.cpp)\nenable_testing()\n"
+                      "add_test(NAME words COMMAND words 1000)\n",
+    "words.cpp": "#include <cstdio>\n#include <cstdlib>\n#include <string>\n#include <unordered_map>\n"
+                 "int main(int argc, char** argv) {\n  long n = argc > 1 ? std::atol(argv[1]) : 1000;\n"
+                 "  std::unordered_map<std::string, long> seen;\n"
+                 "  for (long i = 0; i < n; ++i) seen[std::to_string(i * 7919 % n) + \"-word\"] += i;\n"
+                 "  unsigned long sum = 0;\n  for (const auto& [word, value] : seen) sum += word.size() * value;\n"
+                 "  std::printf(\"%zu %lu\\n\", seen.size(), sum);\n}\n",
+}
+LINKS_ALLOCATOR = "if(COMMAND perfproj_link_allocator)\n  perfproj_link_allocator(words)\nendif()\n"
+
+
+def _tune_adopted(tmp_path: Path, tmp_path_factory, files: dict[str, str]) -> tuple[Project, dict]:
+    repo = their_repository(tmp_path / "words", files)
+    assert run_perfproj("adopt", repo, cwd=tmp_path).returncode == 0
+    git_commit_all(repo, "adopt perfproj")
+    project = Project(repo, build_env("gcc", tmp_path_factory.getbasetemp()))
+    result = run_perfproj("tune", "--candidates", "compiler=gcc;opt=lto;arch=portable;alloc=system,mimalloc",
+                          "--workload", "{build}/words 300000", "--rounds", "7", cwd=repo, env=project.env,
+                          timeout=3000)
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads((repo / ".perfproj/tune/results.json").read_text())
+    return project, {"log": result.stderr, "data": data,
+                     "rows": {row["candidate"]: row for row in data["candidates"]}}
+
+
+def test_an_adopted_repository_is_not_offered_an_allocator_its_executables_never_link(
+        tmp_path: Path, tmp_path_factory) -> None:
+    project, tuned = _tune_adopted(tmp_path, tmp_path_factory, WORDS)
+    # Adopt links PERFPROJ_ALLOCATOR into no executable of theirs: a mimalloc build would be the same program.
+    assert tuned["rows"]["gcc-lto-mimalloc"]["status"].startswith(
+        "left out: PERFPROJ_ALLOCATOR reaches no executable of this project"), tuned["rows"]
+    assert tuned["rows"]["gcc-lto-mimalloc"]["rounds"] == 0 and tuned["data"]["winner"] == "gcc-lto"
+    assert "- allocators left out: PERFPROJ_ALLOCATOR reaches no executable" in (
+        project.path / ".perfproj/tune/results.md").read_text()
+    git_commit_all(project.path, "tuned")
+    assert "100% tests passed" in project.workflow("tuned").stdout
+
+
+def test_an_adopted_executable_that_links_the_allocator_gets_it_measured_preloaded_and_built_linked(
+        tmp_path: Path, tmp_path_factory) -> None:
+    files = dict(WORDS, **{"CMakeLists.txt": WORDS["CMakeLists.txt"] + LINKS_ALLOCATOR})
+    project, tuned = _tune_adopted(tmp_path, tmp_path_factory, files)
+    library = re.search(r"tune \[4 allocator\] gcc-lto-mimalloc: gcc-lto with (\S+) preloaded", tuned["log"])
+    assert library and "libmimalloc.so" in library.group(1), tuned["log"][-3000:]
+    row = tuned["rows"]["gcc-lto-mimalloc"]
+    assert row["rounds"] >= 7 and not row["status"].startswith(("left out", "rejected")), row
+    git_commit_all(project.path, "tuned")
+    project.workflow("tuned")
+    needed = subprocess.run(["readelf", "-d", str(project.path / "build/tuned/words")], capture_output=True,
+                            text=True, check=True).stdout
+    # The tuned build links what was measured: mimalloc when it won, glibc's malloc when it did not.
+    assert ("libmimalloc.so" in needed) == (tuned["data"]["winner"] == "gcc-lto-mimalloc"), needed

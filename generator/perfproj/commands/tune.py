@@ -81,8 +81,9 @@ def _last_plain_seconds(tree: Tree) -> float | None:
 
 def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable[[str], None]) -> int:
     budget = parse_budget(request.budget)
-    if request.rounds < 5:
-        raise UsageError("--rounds must be at least 5 (fewer cannot tell a real difference from noise)")
+    if request.rounds < search.MIN_DECISIVE_ROUNDS:
+        raise UsageError(f"--rounds must be at least {search.MIN_DECISIVE_ROUNDS} (with fewer, no candidate can "
+                         "ever be significantly faster than a simpler one)")
     if request.workload and request.train_command and request.workload.strip() == request.train_command.strip():
         report_line("perfproj tune: warning: the training command is the timed workload: PGO then learns the "
                     "exact input it is timed on, and the winner may be slower on anything else")

@@ -9,6 +9,11 @@ Every candidate builds under build/tune/ from the project's release preset:
             reuses that profile (PERFPROJ_PGO=USE) when its build reports no
             stale-profile warning, and trains afresh when it does
   pgo-bolt  the PGO chain with --bolt
+  +alloc    the same build with the allocator's shared library preloaded
+            (LD_PRELOAD): PerfprojAllocator.cmake links that very library
+            dynamically, ahead of glibc, so the same malloc serves the same
+            code, and measuring it costs no build. An allocator whose module
+            also changes compile flags (tcmalloc) gets a real build.
 
 The compiler cache makes the repeats cheap: only link-time optimization and
 the profile-dependent compiles really run again.
@@ -53,10 +58,43 @@ class Built:
     profile_dir: Path | None = None  # the PGO profile it was built with
     stale_warnings: int = 0
     trained: bool = False  # it ran the PGO chain itself
+    preload: Path | None = None  # an allocator's shared library, loaded in front of glibc's malloc
 
     @property
     def name(self) -> str:
         return self.candidate.name if self.candidate else "plain"
+
+    def env(self) -> dict[str, str]:
+        """The environment its programs run in (the preloaded allocator, if any)."""
+        if self.preload is None:
+            return dict(os.environ)
+        preload = [str(self.preload), *os.environ.get("LD_PRELOAD", "").split()]
+        return dict(os.environ, LD_PRELOAD=" ".join(preload))
+
+
+def with_allocator(base: Built, candidate: Candidate, library: Path) -> Built:
+    """`base` (built with the system allocator) measured with `library` preloaded, as `candidate`."""
+    return Built(candidate, base.build_dir, 0.0, base.profile_dir, base.stale_warnings, base.trained, library)
+
+
+# What a configured build records of the targets perfproj reaches (the modules' end-of-configure records).
+ALLOCATOR_TARGETS = "_PERFPROJ_ALLOCATOR_TARGETS"  # executables PERFPROJ_ALLOCATOR is linked into
+BOLT_TARGETS = "_PERFPROJ_EXECUTABLES"  # executables given perfproj_target_defaults(): what BOLT optimizes
+
+
+def recorded_targets(build_dir: Path, variable: str) -> list[str] | None:
+    """The targets `variable` lists in a configured build's cache (None: not there, modules too old to say)."""
+    cache = build_dir / "CMakeCache.txt"
+    if not cache.is_file():
+        return None
+    for line in cache.read_text(errors="replace").splitlines():
+        if line.startswith(f"{variable}:"):
+            return [target for target in line.split("=", 1)[1].split(";") if target]
+    return None
+    for line in cache.read_text(errors="replace").splitlines():
+        if line.startswith("_PERFPROJ_ALLOCATOR_TARGETS:"):
+            return [target for target in line.split("=", 1)[1].split(";") if target]
+    return None
 
 
 def _run(project: Project, command: list[str], env: dict[str, str], what: str) -> str:

@@ -28,8 +28,21 @@ from perfproj.machine import cpu_level, toolchain_probe
 
 DIMENSIONS = ("compiler", "opt", "arch", "alloc")
 OPTS = ("lto", "pgo", "pgo-bolt")
-ALLOCATOR_LIBRARIES = {"mimalloc": "libmimalloc.so", "jemalloc": "libjemalloc.so", "tcmalloc": "libtcmalloc.so"}
+# The shared library PerfprojAllocator.cmake links for each PERFPROJ_ALLOCATOR value.
+ALLOCATOR_LIBRARIES = {"mimalloc": "libmimalloc.so", "jemalloc": "libjemalloc.so",
+                       "tcmalloc": "libtcmalloc_minimal.so"}
+# Allocators whose module also changes how the code compiles (tcmalloc: -fno-builtin-malloc ...): a
+# preloaded library would not measure the same program, so these get a real build.
+COMPILE_TIME_ALLOCATORS = ("tcmalloc",)
 LIBRARY_DIRS = (Path("/usr/lib/x86_64-linux-gnu"), Path("/usr/lib64"), Path("/usr/lib"), Path("/usr/local/lib"))
+
+
+def allocator_library(alloc: str) -> Path | None:
+    """The installed shared library of `alloc` (the file the -dev package's symlink points at), or None."""
+    name = ALLOCATOR_LIBRARIES.get(alloc)
+    if name is None:
+        return None
+    return next(((folder / name).resolve() for folder in LIBRARY_DIRS if (folder / name).exists()), None)
 
 
 @dataclass(frozen=True)
@@ -115,8 +128,7 @@ def discover(path: str | None = None) -> Machine:
         machine.archs = ("portable", "x86-64-v3")
     else:
         machine.notes.append(f"x86-64-v3 left out: this CPU is {level.level or 'not x86-64'}")
-    machine.allocs = ("system", *(name for name, library in ALLOCATOR_LIBRARIES.items()
-                                  if any((folder / library).exists() for folder in LIBRARY_DIRS)))
+    machine.allocs = ("system", *(name for name in ALLOCATOR_LIBRARIES if allocator_library(name)))
     return machine
 
 

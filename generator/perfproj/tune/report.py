@@ -58,6 +58,9 @@ def rows(result: Result) -> list[dict[str, Any]]:
             "build_seconds": None if entry.built is None else round(entry.built.seconds, 1),
             "binary_bytes": entry.size or None,
             "stale_profile_warnings": None if entry.built is None else entry.built.stale_warnings,
+            # the raw per-round times (seconds, or the benchmarks' geometric mean), so a table can be re-derived
+            "times": [round(value, 6) for value in entry.samples],
+            "plain_times": [round(value, 6) for value in entry.reference],
         })
     return table
 
@@ -82,8 +85,8 @@ def markdown(result: Result, workload: str, machine_notes: list[str]) -> str:
         lines.append(f"| {row['candidate']} | {row['stage']} | {speed} | {row['rounds']} | {build} | {size} "
                      f"| {row['status']} |")
     lines += ["", "Speed: median over interleaved rounds of the per-round ratio to plain Release (>1 = faster). "
-              "A candidate replaces a simpler one only when it is significantly faster (the benchmark gate's "
-              "Mann-Whitney test, p < 0.01, and a confidence interval above 1)."]
+              "A candidate replaces a simpler one only when it is significantly faster, round by round "
+              "(a one-sided Wilcoxon signed-rank test, p < 0.01, and a confidence interval above 1)."]
     notes = machine_notes + result.notes
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]

@@ -28,7 +28,14 @@ from typing import Callable
 from perfproj.errors import PerfprojError
 from perfproj.tune import builds, measure, stats
 from perfproj.tune.builds import Built, Project
-from perfproj.tune.candidates import Candidate
+from perfproj.tune.candidates import COMPILE_TIME_ALLOCATORS, Candidate, allocator_library
+
+# With fewer rounds no one-sided signed-rank test reaches p < 0.01 (2**-7 = 0.0078): nothing could win.
+MIN_DECISIVE_ROUNDS = 7
+
+# A gain this small is not worth a more complex build: a challenger whose whole confidence interval
+# against the incumbent lies below it is decided (the incumbent is within this of it).
+NEGLIGIBLE = 1.03
 
 # Rough build cost of each kind, in plain Release builds (a first estimate, replaced by what was measured).
 BUILD_COST = {"lto": 1.3, "pgo": 3.0, "pgo-bolt": 3.6, "reuse": 1.3}
@@ -84,6 +91,7 @@ class Search:
         self.plain_seconds = 0.0
         self.reference_output: str | None = None
         self.notes: list[str] = []
+        self.usable: dict[Candidate, Built] = {}  # every candidate built and checked so far
 
     # ---- time and budget ----
 
@@ -102,24 +110,73 @@ class Search:
 
     # ---- building and checking ----
 
+    def _left_out(self, candidate: Candidate) -> str | None:
+        """Why `candidate` would be the same program as a simpler one here (a note), or None.
+
+        An allocator reaches only executables that link it, and BOLT only executables given
+        perfproj_target_defaults(); an adopted repository has neither until its CMakeLists.txt asks.
+        """
+        known = self.usable.get(candidate.with_(alloc="system")) or next(iter(self.usable.values()), None)
+        if known is None:
+            return None
+        checks = [("pgo-bolt", builds.BOLT_TARGETS, "BOLT", "it optimizes executables given "
+                   "perfproj_target_defaults()")] if candidate.opt == "pgo-bolt" else []
+        if candidate.alloc != "system":
+            checks.append(("allocators", builds.ALLOCATOR_TARGETS, "PERFPROJ_ALLOCATOR", "it is linked into "
+                           "executables given perfproj_target_defaults() or perfproj_link_allocator()"))
+        for what, variable, setting, how in checks:
+            reached = builds.recorded_targets(known.build_dir, variable)
+            if reached is None:
+                return (f"{what} left out: this project's perfproj modules are too old to say which executables "
+                        f"{setting} reaches (run perfproj update)")
+            if not reached:
+                return f"{what} left out: {setting} reaches no executable of this project ({how})"
+        return None
+
+    def _preloaded(self, candidate: Candidate) -> Built | None:
+        """`candidate` as its system-allocator build with the allocator preloaded, where that measures the same."""
+        base = self.usable.get(candidate.with_(alloc="system"))
+        library = allocator_library(candidate.alloc)
+        if base is None or library is None or candidate.alloc in COMPILE_TIME_ALLOCATORS:
+            return None
+        return builds.with_allocator(base, candidate, library)
+
     def _build(self, candidate: Candidate, stage: str, pending: list[Candidate]) -> Entry:
         entry = Entry(candidate, stage)
+        reason = self._left_out(candidate)
+        if reason:
+            entry.status = "left out:" + reason.split(" left out:", 1)[1]
+            if reason not in self.notes:
+                self.notes.append(reason)
+            return entry
+        if candidate.alloc != "system":
+            preloaded = self._preloaded(candidate)
+            if preloaded is not None:
+                self.log(f"tune [{stage}] {candidate.name}: {preloaded.name.removesuffix('-' + candidate.alloc)} "
+                         f"with {preloaded.preload} preloaded (the library its preset links; no build)")
+                return self._checked(entry, preloaded)
         if self._cost(candidate) > self._left():
             entry.status = "skipped: the budget would not cover its build"
             self.log(f"tune [{stage}] {candidate.name}: skipped, the budget would not cover its build")
             return entry
         self.log(f"tune [{stage}] building {candidate.name} ({self._eta(pending)})")
         try:
-            entry.built = builds.build(self.project, candidate, self.profiles)
+            built = builds.build(self.project, candidate, self.profiles)
         except PerfprojError as error:
             entry.status = f"failed to build: {error}"
             self.log(f"  {candidate.name}: {entry.status}")
             return entry
-        problem = measure.check(self.workload, entry.built, self.project.root, self.reference_output)
+        return self._checked(entry, built)
+
+    def _checked(self, entry: Entry, built: Built) -> Entry:
+        entry.built = built
+        problem = measure.check(self.workload, built, self.project.root, self.reference_output)
         if problem:
             entry.status = f"rejected: {problem}"
-            self.log(f"  {candidate.name}: {entry.status}")
-        entry.size = self._size(entry.built)
+            self.log(f"  {entry.name}: {entry.status}")
+        elif entry.candidate is not None:
+            self.usable[entry.candidate] = built
+        entry.size = self._size(built)
         return entry
 
     def _size(self, built: Built) -> int:
@@ -158,13 +215,29 @@ class Search:
                 entry.samples.append(times[entry.name])
                 entry.reference.append(times["plain"])
             if round_index + 1 >= self.settings.min_rounds and not self.settings.exhaustive:
+                # The simplest build is never dropped: whatever leads must still be significantly faster than it.
                 leader = max(active, key=lambda entry: stats.speed(entry.samples, entry.reference))
+                incumbent = _simplest(active)
                 for entry in list(active):
-                    if entry is not leader and stats.clearly_slower(entry.samples, leader.samples):
+                    if entry not in (leader, incumbent) and stats.clearly_slower(entry.samples, leader.samples):
                         entry.status = f"dropped after {round_index + 1} rounds: clearly slower than {leader.name}"
                         active.remove(entry)
             self.log(f"tune [{stage}] round {round_index + 1}: " + ", ".join(
                 f"{entry.name} {stats.speed(entry.samples, entry.reference):.3f}x" for entry in active))
+            if not self.settings.exhaustive and self._decided(active):
+                self.log(f"tune [{stage}] decided after {round_index + 1} rounds")
+                break
+
+    @staticmethod
+    def _decided(active: list[Entry]) -> bool:
+        """Every challenger significantly faster than the simplest build left, or at best a negligible gain."""
+        rounds = len(active[0].samples) if active else 0
+        if len(active) < 2 or rounds < MIN_DECISIVE_ROUNDS:
+            return False
+        incumbent = _simplest(active)
+        return all(stats.significantly_faster(entry.samples, incumbent.samples)
+                   or stats.interval(entry.samples, incumbent.samples)[1] < NEGLIGIBLE
+                   for entry in active if entry is not incumbent)
 
     def _decide(self, incumbent: Entry, challengers: list[Entry]) -> Entry:
         """The fastest challenger that is significantly faster than the incumbent, else the incumbent."""
@@ -193,7 +266,7 @@ class Search:
         if incumbent is None:
             if not usable:
                 return None
-            incumbent = min(usable, key=lambda entry: entry.candidate.complexity if entry.candidate else 0)
+            incumbent = _simplest(usable)
             usable.remove(incumbent)
         else:
             incumbent = Entry(incumbent.candidate, stage, incumbent.built, size=incumbent.size)
@@ -202,13 +275,10 @@ class Search:
             incumbent.status = "kept (nothing to compare with)"
             return incumbent
         self._time(stage, plain, [incumbent, *usable])
-        if incumbent.status:  # dropped: the best remaining one takes its place as the simpler choice
-            remaining = [entry for entry in usable if not entry.status]
-            if not remaining:
-                return incumbent
-            incumbent = min(remaining, key=lambda entry: entry.candidate.complexity if entry.candidate else 0)
-            usable = [entry for entry in remaining if entry is not incumbent]
-        return self._decide(incumbent, usable)
+        # Of equally simple builds the fastest is the one to beat (stage 1's LTO builds, say).
+        remaining = [entry for entry in [incumbent, *usable] if not entry.status]
+        incumbent = _simplest(remaining)
+        return self._decide(incumbent, [entry for entry in remaining if entry is not incumbent])
 
     def run(self) -> Result:
         plain = self.build_plain()
@@ -231,20 +301,33 @@ class Search:
         winner = self._stage("1 compiler x PGO", plain, None, first)
         if winner is None or winner.candidate is None:
             return winner
-        later: list[tuple[str, list[Candidate]]] = [
-            ("2 arch", [winner.candidate.with_(arch=value) for value in chosen["arch"] if value != arch]),
-        ]
-        for name, candidates in later:
-            if candidates:
-                winner = self._stage(name, plain, winner, candidates) or winner
+        archs = [winner.candidate.with_(arch=value) for value in chosen["arch"] if value != arch]
+        winner = self._later_stage("2 arch", plain, winner, archs)
         assert winner.candidate is not None
         if winner.candidate.opt == "pgo" and "pgo-bolt" in chosen["opt"]:
-            winner = self._stage("3 BOLT", plain, winner, [winner.candidate.with_(opt="pgo-bolt")]) or winner
+            winner = self._later_stage("3 BOLT", plain, winner, [winner.candidate.with_(opt="pgo-bolt")])
         assert winner.candidate is not None
         allocators = [winner.candidate.with_(alloc=value) for value in chosen["alloc"] if value != alloc]
-        if allocators:
-            winner = self._stage("4 allocator", plain, winner, allocators) or winner
-        return winner
+        return self._later_stage("4 allocator", plain, winner, allocators)
+
+    def _later_stage(self, stage: str, plain: Entry, winner: Entry, candidates: list[Candidate]) -> Entry:
+        """A stage after the first, unless its candidates could only be the winner's own program again."""
+        reason = self._left_out(candidates[0]) if candidates else None
+        if reason:  # in the table too, like a candidate the budget skipped
+            self.notes.append(reason)
+            self.entries += [Entry(candidate, stage, status="left out:" + reason.split(" left out:", 1)[1])
+                             for candidate in candidates]
+        if reason or not candidates:
+            return winner
+        return self._stage(stage, plain, winner, candidates) or winner
+
+
+def _simplest(entries: list[Entry]) -> Entry:
+    """The simplest build; of equally simple ones the fastest so far (else the first)."""
+    def key(entry: Entry) -> tuple[int, float]:
+        speed = stats.speed(entry.samples, entry.reference) if entry.samples else 0.0
+        return (entry.candidate.complexity if entry.candidate else 0, -speed)
+    return min(entries, key=key)
 
 
 def combinations(chosen: dict[str, tuple[str, ...]]) -> list[Candidate]:
@@ -269,7 +352,8 @@ def plan_text(chosen: dict[str, tuple[str, ...]], exhaustive: bool, plain_second
         everything = [candidate for candidate in combinations(chosen) if allows(candidate)]
         lines.append(f"exhaustive: {len(everything)} candidates, measured together: "
                      + ", ".join(candidate.name for candidate in everything))
-        builds_cost = sum(BUILD_COST[candidate.opt] for candidate in everything)
+        builds_cost = sum(BUILD_COST[candidate.opt] for candidate in everything  # preloaded allocators: no build
+                          if candidate.alloc == "system" or candidate.alloc in COMPILE_TIME_ALLOCATORS)
     else:
         first = [candidate for candidate in first_stage(chosen) if allows(candidate)]
         lines.append("stage 1, compiler x PGO: " + ", ".join(candidate.name for candidate in first))
@@ -282,8 +366,10 @@ def plan_text(chosen: dict[str, tuple[str, ...]], exhaustive: bool, plain_second
             lines.append("stage 3, BOLT: a PGO winner with BOLT on top")
             builds_cost += BUILD_COST["pgo-bolt"]
         if len(chosen["alloc"]) > 1:
-            lines.append(f"stage 4, allocator: the winner with {', '.join(chosen['alloc'][1:])}")
-            builds_cost += BUILD_COST["reuse"] * (len(chosen["alloc"]) - 1)
+            lines.append(f"stage 4, allocator: the winner with {', '.join(chosen['alloc'][1:])} "
+                         "(its allocator preloaded: no build)")
+            built = [alloc for alloc in chosen["alloc"][1:] if alloc in COMPILE_TIME_ALLOCATORS]
+            builds_cost += BUILD_COST["reuse"] * len(built)
     builds_cost += 1  # the plain baseline
     estimate = (f"about {max(1, round(builds_cost * unit / 60))} min of builds (from the last tune's "
                 f"{unit:.0f} s plain build), plus the timing rounds") if unit else (
