@@ -145,7 +145,7 @@ class Search:
         entry = Entry(candidate, stage)
         reason = self._left_out(candidate)
         if reason:
-            entry.status = "left out:" + reason.split(" left out:", 1)[1]
+            entry.status = _left_out_status(reason)
             if reason not in self.notes:
                 self.notes.append(reason)
             return entry
@@ -315,11 +315,15 @@ class Search:
         reason = self._left_out(candidates[0]) if candidates else None
         if reason:  # in the table too, like a candidate the budget skipped
             self.notes.append(reason)
-            self.entries += [Entry(candidate, stage, status="left out:" + reason.split(" left out:", 1)[1])
-                             for candidate in candidates]
+            self.entries += [Entry(candidate, stage, status=_left_out_status(reason)) for candidate in candidates]
         if reason or not candidates:
             return winner
         return self._stage(stage, plain, winner, candidates) or winner
+
+
+def _left_out_status(reason: str) -> str:
+    """A candidate's status from the note that leaves it out: "pgo-bolt left out: X" -> "left out: X"."""
+    return "left out:" + reason.split(" left out:", 1)[1]
 
 
 def _simplest(entries: list[Entry]) -> Entry:
