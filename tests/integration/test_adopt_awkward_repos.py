@@ -146,4 +146,7 @@ def test_explain_shows_what_really_applies_in_an_adopted_repository(
     assert result.returncode == 0, result.stderr
     hardening = next(line for line in result.stdout.splitlines() if "PERFPROJ_HARDENING" in line)
     assert "not applied" in hardening and "perfproj_target_defaults" in hardening
+    allocator = next(line for line in result.stdout.splitlines() if "PERFPROJ_ALLOCATOR " in line)
+    assert allocator.endswith("(not applied: no target calls perfproj_link_allocator() or "
+                              "perfproj_target_defaults())"), allocator
     assert "-fstack-protector-strong" not in result.stdout

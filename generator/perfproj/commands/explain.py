@@ -24,6 +24,13 @@ LINKED = {"executables": ("EXECUTABLE",), "shared libraries": ("SHARED_LIBRARY",
 PER_TARGET_OPTIONS = ("PERFPROJ_HARDENING", "PERFPROJ_WARNINGS", "PERFPROJ_WARNINGS_AS_ERRORS",
                       "PERFPROJ_CLANG_TIDY", "PERFPROJ_COVERAGE", "PERFPROJ_UNITY_BUILD", "PERFPROJ_UNITY_BATCH_SIZE")
 TARGETS_WITH_DEFAULTS = "_PERFPROJ_TARGETS_WITH_DEFAULTS"  # written by PerfprojTargets.cmake
+# Options that reach only some targets: the cache record (written at the end of configure) of which ones,
+# and the call that gives a target the option.
+OPTION_REACH = {
+    **{option: (TARGETS_WITH_DEFAULTS, "perfproj_target_defaults()") for option in PER_TARGET_OPTIONS},
+    "PERFPROJ_ALLOCATOR": ("_PERFPROJ_ALLOCATOR_TARGETS", "perfproj_link_allocator() or perfproj_target_defaults()"),
+    "PERFPROJ_BOLT": ("_PERFPROJ_EXECUTABLES", "perfproj_target_defaults()"),
+}
 
 
 @dataclass
@@ -46,7 +53,7 @@ class Explanation:
     link: dict[str, FlagSet]  # "executables" / "shared libraries" -> flags
     options: dict[str, str]  # PERFPROJ_* cache values
     dependency_targets: int  # targets of other projects (FetchContent), not shown
-    targets_with_defaults: list[str] = field(default_factory=list)  # where PER_TARGET_OPTIONS apply
+    reach: dict[str, list[str]] = field(default_factory=dict)  # option -> the targets it applies to (OPTION_REACH)
     defines: dict[str, str] = field(default_factory=dict)  # the -D overrides explained
     # With -D: what the overrides change against the plain preset, per section: {"adds": [...], "removes": [...]}
     changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -96,7 +103,8 @@ def summarize(tree: BuildTree, preset: str) -> Explanation:
         link=link_sets,
         options={name: value for name, value in sorted(tree.cache.items()) if name.startswith("PERFPROJ_")},
         dependency_targets=sum(1 for target in tree.targets if not target.in_top_project),
-        targets_with_defaults=[name for name in tree.cache.get(TARGETS_WITH_DEFAULTS, "").split(";") if name],
+        reach={option: [name for name in tree.cache[record].split(";") if name]
+               for option, (record, _) in OPTION_REACH.items() if record in tree.cache},
     )
 
 
@@ -125,7 +133,7 @@ def _without_scratch_paths(explanation: Explanation, build_dir: str) -> Explanat
         compile={language: FlagSet(**flag_set) for language, flag_set in data["compile"].items()},
         link={kind: FlagSet(**flag_set) for kind, flag_set in data["link"].items()},
         options=data["options"], dependency_targets=data["dependency_targets"],
-        targets_with_defaults=data["targets_with_defaults"])
+        reach=data["reach"])
 
 
 def _differences(plain: Explanation, changed: Explanation) -> dict[str, dict[str, list[str]]]:
@@ -187,12 +195,13 @@ def _render_set(title: str, flag_set: FlagSet) -> list[str]:
 
 
 def _applies(option: str, explanation: Explanation) -> str:
-    """Where a per-target option applies: it does nothing on targets that never got the defaults."""
-    if option not in PER_TARGET_OPTIONS:
+    """Where an option that reaches only some targets applies: nowhere, on targets that never asked for it."""
+    if option not in OPTION_REACH:
         return ""
-    if not explanation.targets_with_defaults:
-        return "   (not applied: no target calls perfproj_target_defaults())"
-    return f"   (on {', '.join(explanation.targets_with_defaults)})"
+    targets = explanation.reach.get(option, [])
+    if not targets:
+        return f"   (not applied: no target calls {OPTION_REACH[option][1]})"
+    return f"   (on {', '.join(targets)})"
 
 
 def render_text(explanation: Explanation) -> str:
