@@ -275,13 +275,14 @@ def adopt(path: Path, modules_dir: str | None, preset_prefix: str | None, preset
 @click.option("--candidates", metavar="SPEC",
               help='Narrow the candidates, e.g. "compiler=gcc,clang-14;opt=lto,pgo;arch=portable;alloc=system".')
 @click.option("--budget", metavar="TIME", help="Bound the wall time, e.g. 30m or 1h30m.")
-@click.option("--rounds", type=int, default=12, show_default=True, help="Timing rounds per stage, at most.")
+@click.option("--rounds", type=int,
+              help="Timing rounds per stage, at most (default 24; a decided stage stops sooner, after 7 at the least).")
 @click.option("--exhaustive", is_flag=True,
               help="Measure every combination together instead of the staged search (slow: the yardstick).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and its estimated time; build nothing.")
 @click.option("--allow-dirty", is_flag=True, help="Tune even with uncommitted changes in the git tree.")
 def tune(path: Path, workload: str | None, train_command: str | None, check: str | None, output_varies: bool,
-         candidates: str | None, budget: str | None, rounds: int, exhaustive: bool, dry_run: bool,
+         candidates: str | None, budget: str | None, rounds: int | None, exhaustive: bool, dry_run: bool,
          allow_dirty: bool) -> None:
     """Measure candidate builds on the project's own workload and keep the fastest.
 

@@ -211,3 +211,12 @@ def test_the_simplest_build_is_never_dropped_so_a_leader_must_still_beat_it_sign
     assert other.status.startswith("dropped after 5 rounds: clearly slower than gcc-pgo")
     # Six rounds cannot make gcc-pgo significantly faster (p >= 1/64): the simplest build stays.
     assert search._decide(simplest, [leader]) is simplest and leader.status == "not significantly faster"
+
+
+def test_equally_simple_builds_need_no_decision_between_them() -> None:
+    plain = _noisy(1.0, 7, 40)
+    mimalloc = _entry(Candidate(alloc="mimalloc"), _noisy(0.97, 7, 41, 0.06), plain)
+    jemalloc = _entry(Candidate(alloc="jemalloc"), _noisy(0.95, 7, 42, 0.06), plain)  # noisy, but just as simple
+    assert Search._decided([mimalloc, jemalloc])  # the faster median is kept; more rounds would change nothing
+    assert not Search._decided([mimalloc, jemalloc,
+                                _entry(Candidate(opt="pgo", alloc="mimalloc"), _noisy(0.93, 7, 43, 0.06), plain)])

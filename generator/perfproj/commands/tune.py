@@ -34,7 +34,7 @@ class TuneRequest:
     output_varies: bool = False
     candidates: str | None = None
     budget: str | None = None
-    rounds: int = 12
+    rounds: int | None = None  # None: search.Settings' default
     exhaustive: bool = False
     dry_run: bool = False
     allow_dirty: bool = False
@@ -81,7 +81,7 @@ def _last_plain_seconds(tree: Tree) -> float | None:
 
 def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable[[str], None]) -> int:
     budget = parse_budget(request.budget)
-    if request.rounds < search.MIN_DECISIVE_ROUNDS:
+    if request.rounds is not None and request.rounds < search.MIN_DECISIVE_ROUNDS:
         raise UsageError(f"--rounds must be at least {search.MIN_DECISIVE_ROUNDS} (with fewer, no candidate can "
                          "ever be significantly faster than a simpler one)")
     if request.workload and request.train_command and request.workload.strip() == request.train_command.strip():
@@ -102,7 +102,9 @@ def run(request: TuneRequest, echo: Callable[[str], None], report_line: Callable
         if not request.allow_dirty:
             require_clean(tree.root)  # checked now: the search takes a while, the rule would refuse its end
         workload = measure.Workload.create(request.workload, request.check, request.output_varies)
-        settings = search.Settings(rounds=request.rounds, budget=budget, exhaustive=request.exhaustive)
+        settings = search.Settings(budget=budget, exhaustive=request.exhaustive)
+        if request.rounds is not None:
+            settings.rounds = request.rounds
         result = search.Search(project, workload, chosen, settings, report_line, machine.allows).run()
 
         files = {

@@ -69,7 +69,7 @@ class Result:
 
 @dataclass
 class Settings:
-    rounds: int = 12  # at most, per stage
+    rounds: int = 24  # at most, per stage: a decided stage stops sooner (7 rounds at the least)
     min_rounds: int = 5  # before anything is dropped or decided
     budget: float | None = None  # seconds
     exhaustive: bool = False
@@ -235,9 +235,11 @@ class Search:
         if len(active) < 2 or rounds < MIN_DECISIVE_ROUNDS:
             return False
         incumbent = _simplest(active)
+        simplest = incumbent.candidate.complexity if incumbent.candidate else 0
+        # Of equally simple builds the faster median is kept anyway: only more complex ones need deciding.
         return all(stats.significantly_faster(entry.samples, incumbent.samples)
                    or stats.interval(entry.samples, incumbent.samples)[1] < NEGLIGIBLE
-                   for entry in active if entry is not incumbent)
+                   for entry in active if entry.candidate and entry.candidate.complexity > simplest)
 
     def _decide(self, incumbent: Entry, challengers: list[Entry]) -> Entry:
         """The fastest challenger that is significantly faster than the incumbent, else the incumbent."""
