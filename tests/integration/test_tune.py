@@ -121,6 +121,11 @@ def test_an_adopted_repository_is_not_offered_an_allocator_its_executables_never
         project.path / ".perfproj/tune/results.md").read_text()
     git_commit_all(project.path, "tuned")
     assert "100% tests passed" in project.workflow("tuned").stdout
+    # docs/tune.md's chart command, as printed there.
+    subprocess.run(["sh", "-c", "python3 cmake/perfproj/scripts/bench_history.py tune "
+                    "--results .perfproj/tune/results.json --out tune.svg"], cwd=project.path, check=True)
+    chart = (project.path / "tune.svg").read_text()
+    assert "(winner: gcc-lto)" in chart and "gcc-lto-mimalloc" not in chart  # left out: no bar
 
 
 def test_an_adopted_executable_that_links_the_allocator_gets_it_measured_preloaded_and_built_linked(
