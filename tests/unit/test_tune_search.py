@@ -220,3 +220,13 @@ def test_equally_simple_builds_need_no_decision_between_them() -> None:
     assert Search._decided([mimalloc, jemalloc])  # the faster median is kept; more rounds would change nothing
     assert not Search._decided([mimalloc, jemalloc,
                                 _entry(Candidate(opt="pgo", alloc="mimalloc"), _noisy(0.93, 7, 43, 0.06), plain)])
+
+
+def test_the_report_quotes_the_winner_as_last_timed_when_its_last_stage_timed_nothing() -> None:
+    from perfproj.tune import report
+    from perfproj.tune.search import Result
+    plain = Entry(None, "baseline", Built(None, Path("/nowhere"), 1.0), status="baseline")
+    timed = _entry(Candidate(), [0.9] * 7, [1.0] * 7)
+    kept = Entry(Candidate(), "2 arch", timed.built, status="winner")  # its only challenger was skipped
+    text = report.markdown(Result([plain, timed, kept], kept, plain, 60.0), "`w`", [])
+    assert "Winner: **gcc-lto** (1.111x plain Release)" in text
