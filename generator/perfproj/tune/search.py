@@ -3,15 +3,22 @@
   1. compiler x PGO   every compiler, with LTO and with PGO+LTO (portable, system malloc)
   2. arch             the winner for x86-64-v3 (its PGO profile reused where valid)
   3. BOLT             a PGO winner with BOLT on top
-  4. allocator        the winner with each installed allocator
+  4. allocator        the winner with each installed allocator, preloaded (no build)
+
+BOLT and allocators are left out where they would reach no executable (an
+adopted repository that calls nothing of perfproj's): such a build would be
+the simpler one again.
 
 In each stage the candidates run interleaved with the stage's incumbent and
 the plain Release build, round after round. A candidate whose confidence
-interval lies wholly below the current leader's speed is dropped early; the
-stage ends when one is left or the rounds are done. A challenger replaces the
-incumbent only when it is significantly faster (stats.py); otherwise the
-simpler build is kept. `exhaustive` measures the whole cross product in one
-session instead, with no early stops: the yardstick for the staged search.
+interval lies wholly below the current leader's speed is dropped early, but
+never the simplest build left: whatever leads must still beat it. The stage
+ends when one is left, when every more complex challenger is decided
+(significantly faster, or at best NEGLIGIBLE faster), or when the rounds are
+done. A challenger replaces the incumbent only when it is significantly
+faster (stats.py); otherwise the simpler build is kept. `exhaustive` measures
+the whole cross product in one session instead, with no early stops: the
+yardstick for the staged search.
 
 The budget bounds the wall time: a build that would not fit is skipped (and
 reported as skipped), and measuring stops when time is up.
