@@ -117,6 +117,8 @@ def test_an_adopted_repository_is_not_offered_an_allocator_its_executables_never
     assert tuned["rows"]["gcc-lto-mimalloc"]["status"].startswith(
         "left out: PERFPROJ_ALLOCATOR reaches no executable of this project"), tuned["rows"]
     assert tuned["rows"]["gcc-lto-mimalloc"]["rounds"] == 0 and tuned["data"]["winner"] == "gcc-lto"
+    # Nothing left to compare it with, yet the winner is timed against plain Release for the table.
+    assert tuned["rows"]["gcc-lto"]["rounds"] >= 5 and tuned["rows"]["gcc-lto"]["speed_vs_plain"] > 0
     assert "- allocators left out: PERFPROJ_ALLOCATOR reaches no executable" in (
         project.path / ".perfproj/tune/results.md").read_text()
     git_commit_all(project.path, "tuned")
@@ -135,7 +137,7 @@ def test_an_adopted_executable_that_links_the_allocator_gets_it_measured_preload
     library = re.search(r"tune \[4 allocator\] gcc-lto-mimalloc: gcc-lto with (\S+) preloaded", tuned["log"])
     assert library and "libmimalloc.so" in library.group(1), tuned["log"][-3000:]
     row = tuned["rows"]["gcc-lto-mimalloc"]
-    assert row["rounds"] >= 7 and not row["status"].startswith(("left out", "rejected")), row
+    assert row["rounds"] >= 5 and not row["status"].startswith(("left out", "rejected")), row  # timed
     git_commit_all(project.path, "tuned")
     project.workflow("tuned")
     needed = subprocess.run(["readelf", "-d", str(project.path / "build/tuned/words")], capture_output=True,

@@ -281,6 +281,8 @@ class Search:
             incumbent = Entry(incumbent.candidate, stage, incumbent.built, size=incumbent.size)
             self.entries.append(incumbent)
         if not usable:
+            if not any(entry.samples for entry in self.entries if entry.candidate == incumbent.candidate):
+                self._time(stage, plain, [incumbent])  # never timed: the table still owes its speed vs plain
             incumbent.status = "kept (nothing to compare with)"
             return incumbent
         self._time(stage, plain, [incumbent, *usable])
