@@ -10,6 +10,7 @@ import pytest
 
 from perfproj.commands.tune import parse_budget
 from perfproj.errors import UsageError
+from perfproj.machine import target_reach
 from perfproj.tune import builds, candidates, stats
 from perfproj.tune.builds import Built, Project
 from perfproj.tune.candidates import Candidate, Machine
@@ -167,15 +168,15 @@ def test_an_allocator_candidate_is_its_system_build_with_the_library_preloaded(t
 
 
 def test_which_executables_the_allocator_reaches_comes_from_the_cache(tmp_path: Path) -> None:
-    assert builds.recorded_targets(tmp_path, builds.ALLOCATOR_TARGETS) is None  # not configured
+    assert target_reach.recorded(tmp_path, target_reach.ALLOCATOR_TARGETS) is None  # not configured
     (tmp_path / "CMakeCache.txt").write_text("CMAKE_BUILD_TYPE:STRING=Release\n")
-    assert builds.recorded_targets(tmp_path, builds.ALLOCATOR_TARGETS) is None  # modules from before the record existed
+    assert target_reach.recorded(tmp_path, target_reach.ALLOCATOR_TARGETS) is None  # modules older than the record
     (tmp_path / "CMakeCache.txt").write_text("_PERFPROJ_ALLOCATOR_TARGETS:INTERNAL=\n")
     # an adopted repository that links it nowhere
-    assert builds.recorded_targets(tmp_path, builds.ALLOCATOR_TARGETS) == []
+    assert target_reach.recorded(tmp_path, target_reach.ALLOCATOR_TARGETS) == []
     (tmp_path / "CMakeCache.txt").write_text("_PERFPROJ_ALLOCATOR_TARGETS:INTERNAL=app;tool\n")
-    assert builds.recorded_targets(tmp_path, builds.ALLOCATOR_TARGETS) == ["app", "tool"]
-    assert builds.recorded_targets(tmp_path, builds.BOLT_TARGETS) is None
+    assert target_reach.recorded(tmp_path, target_reach.ALLOCATOR_TARGETS) == ["app", "tool"]
+    assert target_reach.recorded(tmp_path, target_reach.EXECUTABLES_WITH_DEFAULTS) is None
 
 
 def test_bolt_and_allocators_are_left_out_where_they_would_change_nothing(tmp_path: Path) -> None:

@@ -14,23 +14,13 @@ from pathlib import Path
 
 from perfproj.changes.scratch import temp_dir
 from perfproj.errors import PerfprojError
-from perfproj.machine import cmake_file_api
+from perfproj.machine import cmake_file_api, target_reach
 from perfproj.machine.cmake_file_api import BuildTree, Target
 from perfproj.machine.cmake_run import CONFIGURE_TIMEOUT, first_cmake_error, require_preset, run_cmake
+from perfproj.machine.target_reach import OPTION_REACH
 
 LANGUAGES = ("C", "CXX")
 LINKED = {"executables": ("EXECUTABLE",), "shared libraries": ("SHARED_LIBRARY", "MODULE_LIBRARY")}
-# Options perfproj_target_defaults() applies target by target (the rest apply to the whole build).
-PER_TARGET_OPTIONS = ("PERFPROJ_HARDENING", "PERFPROJ_WARNINGS", "PERFPROJ_WARNINGS_AS_ERRORS",
-                      "PERFPROJ_CLANG_TIDY", "PERFPROJ_COVERAGE", "PERFPROJ_UNITY_BUILD", "PERFPROJ_UNITY_BATCH_SIZE")
-TARGETS_WITH_DEFAULTS = "_PERFPROJ_TARGETS_WITH_DEFAULTS"  # written by PerfprojTargets.cmake
-# Options that reach only some targets: the cache record (written at the end of configure) of which ones,
-# and the call that gives a target the option.
-OPTION_REACH = {
-    **{option: (TARGETS_WITH_DEFAULTS, "perfproj_target_defaults()") for option in PER_TARGET_OPTIONS},
-    "PERFPROJ_ALLOCATOR": ("_PERFPROJ_ALLOCATOR_TARGETS", "perfproj_link_allocator() or perfproj_target_defaults()"),
-    "PERFPROJ_BOLT": ("_PERFPROJ_EXECUTABLES", "perfproj_target_defaults()"),
-}
 
 
 @dataclass
@@ -103,8 +93,8 @@ def summarize(tree: BuildTree, preset: str) -> Explanation:
         link=link_sets,
         options={name: value for name, value in sorted(tree.cache.items()) if name.startswith("PERFPROJ_")},
         dependency_targets=sum(1 for target in tree.targets if not target.in_top_project),
-        reach={option: [name for name in tree.cache[record].split(";") if name]
-               for option, (record, _) in OPTION_REACH.items() if record in tree.cache},
+        reach={option: target_reach.targets(tree.cache[record]) for option, (record, _) in OPTION_REACH.items()
+               if record in tree.cache},
     )
 
 

@@ -77,26 +77,6 @@ def with_allocator(base: Built, candidate: Candidate, library: Path) -> Built:
     return Built(candidate, base.build_dir, 0.0, base.profile_dir, base.stale_warnings, base.trained, library)
 
 
-# What a configured build records of the targets perfproj reaches (the modules' end-of-configure records).
-ALLOCATOR_TARGETS = "_PERFPROJ_ALLOCATOR_TARGETS"  # executables PERFPROJ_ALLOCATOR is linked into
-BOLT_TARGETS = "_PERFPROJ_EXECUTABLES"  # executables given perfproj_target_defaults(): what BOLT optimizes
-
-
-def recorded_targets(build_dir: Path, variable: str) -> list[str] | None:
-    """The targets `variable` lists in a configured build's cache (None: not there, modules too old to say)."""
-    cache = build_dir / "CMakeCache.txt"
-    if not cache.is_file():
-        return None
-    for line in cache.read_text(errors="replace").splitlines():
-        if line.startswith(f"{variable}:"):
-            return [target for target in line.split("=", 1)[1].split(";") if target]
-    return None
-    for line in cache.read_text(errors="replace").splitlines():
-        if line.startswith("_PERFPROJ_ALLOCATOR_TARGETS:"):
-            return [target for target in line.split("=", 1)[1].split(";") if target]
-    return None
-
-
 def _run(project: Project, command: list[str], env: dict[str, str], what: str) -> str:
     result = subprocess.run(command, cwd=project.root, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

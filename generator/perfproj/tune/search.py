@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from perfproj.errors import PerfprojError
+from perfproj.machine import target_reach
 from perfproj.tune import builds, measure, stats
 from perfproj.tune.builds import Built, Project
 from perfproj.tune.candidates import COMPILE_TIME_ALLOCATORS, Candidate, allocator_library
@@ -126,13 +127,13 @@ class Search:
         known = self.usable.get(candidate.with_(alloc="system")) or next(iter(self.usable.values()), None)
         if known is None:
             return None
-        checks = [("pgo-bolt", builds.BOLT_TARGETS, "BOLT", "it optimizes executables given "
+        checks = [("pgo-bolt", target_reach.EXECUTABLES_WITH_DEFAULTS, "BOLT", "it optimizes executables given "
                    "perfproj_target_defaults()")] if candidate.opt == "pgo-bolt" else []
         if candidate.alloc != "system":
-            checks.append(("allocators", builds.ALLOCATOR_TARGETS, "PERFPROJ_ALLOCATOR", "it is linked into "
+            checks.append(("allocators", target_reach.ALLOCATOR_TARGETS, "PERFPROJ_ALLOCATOR", "it is linked into "
                            "executables given perfproj_target_defaults() or perfproj_link_allocator()"))
         for what, variable, setting, how in checks:
-            reached = builds.recorded_targets(known.build_dir, variable)
+            reached = target_reach.recorded(known.build_dir, variable)
             if reached is None:
                 return (f"{what} left out: this project's perfproj modules are too old to say which executables "
                         f"{setting} reaches (run perfproj update)")
